@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { fail, formatShape } from './errors.js';
-import { type TensorInput, toFloat, toTensor } from './to-tensor.js';
+import { type TensorInput, toFloat } from './to-tensor.js';
 import { checkNotEmpty, checkRank, checkValuesInRange } from './validate.js';
 
 export interface BinaryTargets {

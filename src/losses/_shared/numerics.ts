@@ -23,7 +23,15 @@ export const safeNorm: (x: tf.Tensor) => tf.Tensor = tf.customGrad((x, save) => 
   };
 }) as (x: tf.Tensor) => tf.Tensor;
 
+/**
+ * log softmax along the last axis, z − logsumexp(z). Written out rather than tf.logSoftmax, whose
+ * custom gradient leaks a tensor on the wasm backend.
+ */
+export function logSoftmax(logits: tf.Tensor): tf.Tensor {
+  return tf.sub(logits, tf.logSumExp(logits, -1, true));
+}
+
 /** Row-wise negative log-likelihood of soft targets: −Σ_c t_c log softmax(z)_c, shape [N]. */
 export function softTargetNll(targets: tf.Tensor, logits: tf.Tensor): tf.Tensor {
-  return tf.neg(tf.sum(tf.mul(targets, tf.logSoftmax(logits)), -1));
+  return tf.neg(tf.sum(tf.mul(targets, logSoftmax(logits)), -1));
 }
