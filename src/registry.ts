@@ -1,11 +1,39 @@
 import { LossInputError } from './losses/_shared/errors.js';
 import type { LossSpec } from './losses/_shared/spec.js';
 import { softmaxCrossEntropySpec } from './losses/classification/softmaxCrossEntropy.js';
+import { compSumLossSpec } from './losses/classification/compSumLoss.js';
+import { generalizedCrossEntropySpec } from './losses/classification/generalizedCrossEntropy.js';
+import { smoothAdversarialCompSumLossSpec } from './losses/classification/smoothAdversarialCompSumLoss.js';
+import { zLossSpec } from './losses/classification/zLoss.js';
+import { sigmoidCrossEntropySpec } from './losses/classification/sigmoidCrossEntropy.js';
+import { sigmoidFocalLossSpec } from './losses/classification/sigmoidFocalLoss.js';
+import { softmaxFocalLossSpec } from './losses/classification/softmaxFocalLoss.js';
+import { hingeLossSpec } from './losses/classification/hingeLoss.js';
+import { exponentialLossSpec } from './losses/classification/exponentialLoss.js';
+import { ldrKlLossSpec } from './losses/classification/ldrKlLoss.js';
+import { createAldrKlLossSpec } from './losses/classification/createAldrKlLoss.js';
+import { ensLossSpec } from './losses/classification/ensLoss.js';
+import { anyLossSpec } from './losses/classification/anyLoss.js';
+import { mannWhitneyLossSpec } from './losses/ranking/mannWhitneyLoss.js';
 import { closestNames } from './suggest.js';
 
 /** Every loss the CLI, the docs and the arena offer; adding a loss adds one line here. */
 export const registry: readonly LossSpec[] = Object.freeze([
   softmaxCrossEntropySpec,
+  compSumLossSpec,
+  generalizedCrossEntropySpec,
+  smoothAdversarialCompSumLossSpec,
+  zLossSpec,
+  sigmoidCrossEntropySpec,
+  sigmoidFocalLossSpec,
+  softmaxFocalLossSpec,
+  hingeLossSpec,
+  exponentialLossSpec,
+  ldrKlLossSpec,
+  createAldrKlLossSpec,
+  ensLossSpec,
+  anyLossSpec,
+  mannWhitneyLossSpec,
 ]);
 
 /** The registered loss with this id; an unknown id is an error that names the closest known ids. */

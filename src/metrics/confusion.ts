@@ -339,7 +339,7 @@ export function matthewsCorrcoef(yTrue: TensorInput, yPred: TensorInput, options
   const covPredPred = s * s - pp;
   const covTrueTrue = s * s - tt;
   if (covPredPred === 0 || covTrueTrue === 0) return 0;
-  return (correct * s - tp) / (Math.sqrt(covTrueTrue) * Math.sqrt(covPredPred));
+  return (correct * s - tp) / Math.sqrt(covTrueTrue * covPredPred);
 }
 
 export interface GMeanOptions extends ThresholdOption {

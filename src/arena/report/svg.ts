@@ -170,10 +170,11 @@ export function barChart(spec: BarChartSpec): string {
     const err = b.error !== undefined && Number.isFinite(b.error) ? ` ± ${fmt(b.error)}` : '';
     return `${fmt(b.value)}${err}${b.highlight ? ' ★' : ''}`;
   };
-  const labelChars = Math.min(34, Math.max(4, ...bars.map((b) => b.label.length)));
+  const labelChars = Math.min(30, Math.max(4, ...bars.map((b) => b.label.length)));
   const labelW = labelChars * CHAR_W + 14;
-  const valueW = Math.max(...bars.map((b) => valueText(b).length), 3) * CHAR_W + 16;
-  const width = Math.max(spec.width ?? 640, labelW + valueW + 220);
+  // Value labels may be bold: a wider advance per character, and room for the star.
+  const valueW = Math.max(...bars.map((b) => valueText(b).length), 3) * (CHAR_W + 0.6) + 24;
+  const width = Math.max(spec.width ?? 580, labelW + valueW + 200);
   const x0 = labelW;
   const x1 = width - valueW;
   const top = 40;

@@ -7,21 +7,16 @@ export function logSigmoid(x: tf.Tensor): tf.Tensor {
 
 /**
  * Euclidean norm along the last axis whose gradient is 0, not NaN, at the origin.
- * Autodiff of sqrt(Σx²) divides by the norm, so identical embeddings would give NaN.
+ * Autodiff of sqrt(Σx²) divides by the norm, so identical embeddings would give NaN; here the square
+ * root only ever sees positive values and zero rows are multiplied out afterwards. The 0/1 mask is
+ * sign(Σx²), whose gradient tfjs defines (comparisons have none), and no tf.customGrad is used: on
+ * the wasm backend its saved tensors are reported as leaked.
  */
-export const safeNorm: (x: tf.Tensor) => tf.Tensor = tf.customGrad((x, save) => {
-  const $x = x as tf.Tensor;
-  const norm = tf.norm($x, 'euclidean', -1, true);
-  (save as tf.GradSaveFunc)([$x, norm]);
-  return {
-    value: tf.squeeze(norm, [-1]),
-    gradFunc: (dy, saved) => {
-      const [xs, n] = saved as [tf.Tensor, tf.Tensor];
-      const safe = tf.where(tf.equal(n, 0), tf.onesLike(n), n);
-      return [tf.mul(tf.expandDims(dy as tf.Tensor, -1), tf.div(xs, safe))];
-    },
-  };
-}) as (x: tf.Tensor) => tf.Tensor;
+export function safeNorm(x: tf.Tensor): tf.Tensor {
+  const squared = tf.sum(tf.square(x), -1);
+  const nonZero = tf.sign(squared);
+  return tf.mul(nonZero, tf.sqrt(tf.add(squared, tf.sub(1, nonZero))));
+}
 
 /**
  * log softmax along the last axis, z − logsumexp(z). Written out rather than tf.logSoftmax, whose

@@ -49,13 +49,14 @@ export type ParamSpecs = Readonly<Record<string, ParamSpec>>;
 /** What `yTrue` holds. */
 export type TargetKind =
   | 'classIndex' // integer class indices [N] (or one-hot / soft rows of the logits' shape)
-  | 'binary'; // {0,1} (or soft in [0,1]) of the scores' shape
+  | 'binary' // {0,1} (or soft in [0,1]) of the scores' shape
+  | 'mask'; // segmentation masks, channels-last: [N,H,W] binary (or integer class masks / one-hot [N,H,W,C])
 
 /** What `yPred` holds. */
 export type PredictionKind = 'logits' | 'binaryLogits' | 'probability' | 'score';
 
 /** The learning tasks the arena may use a loss for. */
-export type Task = 'binary' | 'multiclass' | 'regression';
+export type Task = 'binary' | 'multiclass' | 'regression' | 'segmentation';
 
 export type Property =
   | 'nonNegative' // every per-sample value is >= 0

@@ -121,7 +121,7 @@ describe('anyLoss(yTrue, logits, options)', () => {
     const r = rng(13);
     const n = 12;
     const p = Array.from({ length: n }, () => 0.05 + 0.9 * r());
-    const y = Array.from({ length: n }, (_, i) => (i % 3 === 0 ? 1 : 0));
+    const y = Array.from({ length: n }, (_, i): number => (i % 3 === 0 ? 1 : 0));
     const L = 10;
     const beta = 1.5;
     const A = p.map((pi) => sigmoid(L * (pi - 0.5)));

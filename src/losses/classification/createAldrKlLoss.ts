@@ -149,10 +149,15 @@ export function createAldrKlLoss(options: AldrKlLossOptions): AldrKlLoss {
 
       // Store the new λ of each id; a repeated id keeps its last row's value.
       const lastRow = new Map<number, number>();
-      ids.forEach((id, row) => lastRow.set(id, row));
+      ids.forEach((id, row) => {
+        lastRow.set(id, row);
+      });
       const rows = Int32Array.from(lastRow.values());
+      // Not tf.tensorScatterUpdate: its cpu kernel writes into its input's buffer, which copies share.
       const targetIds = tf.tensor2d(Int32Array.from(lastRow.keys()), [rows.length, 1], 'int32');
-      lambdas.assign(tf.tensorScatterUpdate(lambdas, targetIds, tf.gather(updated, tf.tensor1d(rows, 'int32'))));
+      const written = tf.scatterND(targetIds, tf.ones([rows.length]), [numSamples]);
+      const fresh = tf.scatterND(targetIds, tf.gather(updated, tf.tensor1d(rows, 'int32')), [numSamples]);
+      lambdas.assign(tf.add(tf.mul(lambdas, tf.sub(1, written)), fresh));
 
       const penalty = tf.mul(tf.square(tf.sub(updated, lambda0)), (alpha * logK) / (2 * lambda0));
       const losses = tf.sub(ldrKlValues(s, hardTargets, margin, updated), penalty);

@@ -86,8 +86,8 @@ function sampledDerivatives(z: ArrayLike<number>, eps: Float64Array, lambda: num
  *     8. L = (1/B) Σ_i stopgrad(g_i) · z_i,   so ∂L/∂f_i = g_i y_i / B
  *
  * Steps 4–5 need the ordering of the margins, so g is built outside the gradient path: the margins are
- * read back (`dataSync`), g is computed in float64 JavaScript and enters as a constant tensor. This is
- * the one place the library reads predictions back inside a loss; it costs a device sync per call.
+ * read back (`dataSync`), g is computed in float64 JavaScript and enters as a constant tensor. The
+ * read-back costs one device sync per call (negligible on the cpu and wasm backends).
  *
  * Randomness: with `seed`, every call draws the same ε (a mulberry32 stream seeded by it, Box–Muller
  * normals); without it, calls continue one internal stream, so successive calls draw new derivatives

@@ -105,11 +105,13 @@ describe('ldrKlLoss(yTrue, logits, options)', () => {
     const labels = randomLabels(r, 32, 5);
     const lambda = 1e4;
     const got = values(ldrKlLoss(labels, logits, { lambda, margin: 0.4, reduction: 'none' }));
+    // The wasm backend's log1p is log(1 + x): about λ·1e-8 absolute error at this λ (cpu: rounding only).
+    const slack = tf.getBackend() === 'cpu' ? 1e-5 : 1e-3;
     logits.forEach((row, i) => {
       const d = margins(row, labels[i] as number, 0.4, 'none');
       const gap = (got[i] as number) - mean(d);
-      expect(gap).toBeGreaterThanOrEqual(-1e-5);
-      expect(gap).toBeLessThanOrEqual((Math.max(...d) - Math.min(...d)) ** 2 / (8 * lambda) + 1e-5);
+      expect(gap).toBeGreaterThanOrEqual(-slack);
+      expect(gap).toBeLessThanOrEqual((Math.max(...d) - Math.min(...d)) ** 2 / (8 * lambda) + slack);
     });
   });
 
@@ -149,9 +151,9 @@ describe('ldrKlLoss(yTrue, logits, options)', () => {
         expectFinite(tf.grad((x: tf.Tensor) => ldrKlLoss(labels, x, { normalize, lambda }))(z));
       }
     }
-    // Raw logits: 2e4 + c for the first row, λ log((1 + 2 e^{c/λ})/3) for equal logits.
+    // Raw logits: max d − λ log K = 2e4 + c − log 3 for the first row, λ log((1 + 2 e^{c/λ})/3) for equal logits.
     const v = values(ldrKlLoss(labels, z, { lambda: 1, margin: 0.1, reduction: 'none' }));
-    expectClose(v[0]!, 2e4 + 0.1, 1e-6);
+    expectClose(v[0]!, 2e4 + 0.1 - Math.log(3), 1e-6);
     expectClose([v[2]!, v[3]!], Array(2).fill(Math.log((1 + 2 * Math.exp(0.1)) / 3)), 1e-5);
     // Rows whose normalisation mean is 0 map to zero scores, i.e. the same value as equal logits.
     expectClose(values(ldrKlLoss([0], [[0, 0, 0]], { normalize: 'l1Mean', reduction: 'none' })), [v[2]!], 1e-5);

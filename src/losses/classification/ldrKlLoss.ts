@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { CLASS_TARGET_PARAMS, type ClassTargetOptions, classTargets } from '../_shared/class-targets.js';
 import { checkOneHotRows } from '../_shared/one-hot.js';
 import { type ReductionOptions, reduce } from '../_shared/reduction.js';
-import type { FunctionLossSpec, ParamSpecs } from '../_shared/spec.js';
+import type { FunctionLossSpec, ParamSpec, ParamSpecs } from '../_shared/spec.js';
 import { type TensorInput, toTensor } from '../_shared/to-tensor.js';
 import { checkOptions } from '../_shared/validate.js';
 
@@ -36,25 +36,17 @@ const PARAMS: ParamSpecs = {
     choices: LDR_NORMALIZATIONS,
     doc: "logit rescaling: 'none'; 'softplusMean' = softplus(f)/mean softplus(f) (the official LDR code); 'l1Mean' = f/mean|f| (the official ALDR code)",
   },
-  classWeights: CLASS_TARGET_PARAMS.classWeights,
+  classWeights: CLASS_TARGET_PARAMS.classWeights as ParamSpec,
 };
 
 /**
- * m where m > 0, else 1, with gradient 1[m > 0]: a divisor that turns 0/0 into 0. A custom gradient,
- * because the comparison (Greater) has no gradient in tfjs and would break the tape.
+ * A per-row mean `[N, 1]` of non-negative values, replaced by 1 where it is 0, so an all-zero row
+ * stays zero instead of NaN: m + 1 − sign(m). Built from sign (gradient 0) rather than a comparison,
+ * which has no gradient in tfjs and would break the tape.
  */
-const positiveOrOne: (m: tf.Tensor) => tf.Tensor = tf.customGrad((m, save) => {
-  const $m = m as tf.Tensor;
-  (save as tf.GradSaveFunc)([$m]);
-  return {
-    value: tf.where(tf.greater($m, 0), $m, tf.onesLike($m)),
-    gradFunc: (dy, saved) => [tf.mul(dy as tf.Tensor, tf.cast(tf.greater((saved as tf.Tensor[])[0] as tf.Tensor, 0), 'float32'))],
-  };
-}) as (m: tf.Tensor) => tf.Tensor;
-
-/** A per-row mean `[N, 1]` that is replaced by 1 where it is 0, so an all-zero row stays zero instead of NaN. */
 function safeRowMean(x: tf.Tensor2D): tf.Tensor2D {
-  return positiveOrOne(tf.mean(x, 1, true)) as tf.Tensor2D;
+  const m = tf.mean(x, 1, true);
+  return tf.sub(tf.add(m, 1), tf.sign(m)) as tf.Tensor2D;
 }
 
 /**
@@ -83,7 +75,9 @@ export function normalizeLdrScores(f: tf.Tensor2D, mode: LdrNormalize): tf.Tenso
  *     ψ   = λ (log mean_k exp(d_k/λ)) = m + λ log1p(mean_k expm1((d_k − m)/λ))
  *
  * The expm1 / log1p form keeps float32 accuracy when λ is large and d/λ is small, where
- * λ·(LSE(d/λ) − log K) would lose the result to cancellation.
+ * λ·(LSE(d/λ) − log K) would lose the result to cancellation. That relies on the backend's log1p:
+ * the cpu backend's is accurate; the wasm backend's is log(1 + x), which leaves an absolute error
+ * of about λ·1e-8 (1e-4 at λ = 1e4; the gradient is unaffected).
  */
 export function ldrKlValues(s: tf.Tensor2D, t: tf.Tensor2D, margin: number, lambda: number | tf.Tensor1D): tf.Tensor1D {
   const sy = tf.sum(tf.mul(t, s), 1, true);
@@ -115,7 +109,8 @@ export function ldrKlValues(s: tf.Tensor2D, t: tf.Tensor2D, margin: number, lamb
  * formula `'none'`. The reference values of the code's settings are reproduced in the tests.
  *
  * Computed as m + λ log1p(mean_k expm1((d_k − m)/λ)), m = max_k d_k: finite for logits of ±1e4
- * and any λ > 0, and accurate in float32 for large λ. A row whose normalisation mean is 0 maps to zeros.
+ * and any λ > 0, and accurate in float32 for large λ (on the cpu backend; see `ldrKlValues` for wasm).
+ * A row whose normalisation mean is 0 maps to zeros.
  *
  * @param yTrue - Class indices `[N]` (or `[N, 1]`), or one-hot rows `[N, C]` (soft targets are rejected:
  *   the loss is defined by a single true class).

@@ -91,7 +91,8 @@ export const smoothAdversarialCompSumLossSpec: FunctionLossSpec = {
   family: 'classification',
   summary: 'Comp-sum loss on clean logits plus ν·‖adversarial − clean logits‖₂ (adversarial robustness)',
   formula: "ℓ = ℓ_τ(z, y) + ν ‖z' − z‖₂,  z' = logits of the adversarial input",
-  fn: smoothAdversarialCompSumLoss as FunctionLossSpec['fn'],
+  // Its options are required (they carry adversarialLogits); the registry supplies them from `params`.
+  fn: smoothAdversarialCompSumLoss as unknown as FunctionLossSpec['fn'],
   target: 'classIndex',
   prediction: 'logits',
   tasks: ['binary', 'multiclass'],

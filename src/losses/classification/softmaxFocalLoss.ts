@@ -2,6 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { CLASS_TARGET_PARAMS, type ClassTargetOptions, classTargets } from '../_shared/class-targets.js';
 import { focalFactor, logOneMinusSoftmax } from '../_shared/focal.js';
 import { checkNumberOrVector } from '../_shared/number-or-vector.js';
+import { logSoftmax } from '../_shared/numerics.js';
 import { type ReductionOptions, reduce } from '../_shared/reduction.js';
 import type { FunctionLossSpec, ParamSpecs } from '../_shared/spec.js';
 import type { TensorInput } from '../_shared/to-tensor.js';
@@ -58,7 +59,7 @@ function softmaxFocalLoss_(yTrue: TensorInput, logits: TensorInput, options: Sof
   const { gamma = 2, alpha = null } = options;
   const { logits: z, targets, sampleWeights } = classTargets(NAME, yTrue, logits, options);
   const a = alpha === null ? undefined : checkNumberOrVector(NAME, 'alpha', alpha, z.shape[1], { min: 0 }, 'class');
-  let perClass = tf.mul(tf.mul(targets, focalFactor(logOneMinusSoftmax(z), gamma)), tf.logSoftmax(z));
+  let perClass = tf.mul(tf.mul(targets, focalFactor(logOneMinusSoftmax(z), gamma)), logSoftmax(z));
   if (a !== undefined) perClass = tf.mul(perClass, typeof a === 'number' ? tf.scalar(a) : tf.tensor1d(a));
   return reduce(NAME, tf.neg(tf.sum(perClass, -1)), options, sampleWeights);
 }

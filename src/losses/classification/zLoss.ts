@@ -75,10 +75,11 @@ const PARAMS: ParamSpecs = {
  * Σ_k o_k and Σ_k o_k² (the spherical family). It saturates once z_y exceeds b by a few 1/a.
  *
  * One-hot or soft targets t give the expectation Σ_c t_c ℓ(z_c), which equals the formula above for
- * one-hot rows. eps keeps all-equal logits (σ = 0) finite; it makes the scale invariance exact only while
- * the row variance dominates it. Finite in value and gradient for logits of any finite size.
+ * one-hot rows. eps keeps all-equal logits (σ = 0) finite: there z = 0 and the gradient has size about
+ * 1/sqrt(eps) (1e3 at the default), large but finite. eps makes the scale invariance exact only while the
+ * row variance dominates it. Finite in value and gradient for logits of any finite size.
  *
- * @param yTrue - Class indices `[N]` (or `[N, 1]`), or one-hot targets `[N, C]`.
+ * @param yTrue - Class indices `[N]` (or `[N, 1]`), or one-hot (or soft) targets `[N, C]`.
  * @param logits - Unnormalised scores `[N, C]`, C >= 2.
  * @returns A scalar, or `[N]` with `reduction: 'none'`.
  *
@@ -86,7 +87,7 @@ const PARAMS: ParamSpecs = {
  * to the Spherical Family", arXiv 2016, https://arxiv.org/abs/1604.08859
  *
  * @example
- * zLoss([0], [[2, 0.5, -1]]).print(); // 0.587076 (z_0 = 1.224745)
+ * zLoss([0], [[2, 0.5, -1]]).print(); // 0.587075 (z_0 = 1.224745)
  */
 function zLoss_(yTrue: TensorInput, logits: TensorInput, options: ZLossOptions = {}): tf.Tensor {
   checkOptions('zLoss', PARAMS, options);

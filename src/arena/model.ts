@@ -1,0 +1,119 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { standardNormals } from '../losses/_shared/random.js';
+import { stream } from './random.js';
+
+/** The network the arena trains: an MLP, or a small CNN for single-channel images. */
+export interface ModelSpec {
+  kind: 'mlp' | 'cnn';
+  /** Widths of the hidden dense layers (ReLU). */
+  hidden: number[];
+}
+
+/** Filters of the CNN's two 3x3 convolutions (each followed by ReLU and 2x2 max-pooling). */
+export const CNN_FILTERS = [8, 16] as const;
+
+/** How results name a model: `mlp(32,16)`, `cnn(conv8,conv16,32)`. */
+export function describeModel(spec: ModelSpec): string {
+  const layers = spec.kind === 'cnn' ? [...CNN_FILTERS.map((f) => `conv${f}`), ...spec.hidden] : spec.hidden;
+  return `${spec.kind}(${layers.join(',')})`;
+}
+
+export interface Model {
+  /** The trainable weights, in a fixed order. */
+  variables: tf.Variable[];
+  /** Predictions for inputs `[N, numFeatures]`: `[N, units]`, or `[N]` for a one-unit head. */
+  apply(x: tf.Tensor2D): tf.Tensor;
+  dispose(): void;
+}
+
+export interface ModelShape {
+  numFeatures: number;
+  imageShape?: [number, number];
+  /** Output units: C for logits, 1 for one score per sample. */
+  units: number;
+  /**
+   * Width of the head the initial weights are drawn for: the number of classes (at least 2) for
+   * classification, 1 for regression. A one-unit head on a 2-class head's draw takes the difference of
+   * its two columns, so its initial score equals the 2-unit head's logit difference: every loss starts
+   * from the same predicted probabilities.
+   */
+  headWidth: number;
+}
+
+/** He-normal weights `[fanIn, fanOut]` (or a conv kernel with that fan-in): N(0, 2 / fanIn). */
+function heNormal(random: () => number, shape: number[], fanIn: number): tf.Variable {
+  const values = standardNormals(random, shape.reduce((a, b) => a * b, 1)).map((v) => v * Math.sqrt(2 / fanIn));
+  return tf.variable(tf.tensor(Float32Array.from(values), shape));
+}
+
+function zeros(n: number): tf.Variable {
+  return tf.variable(tf.zeros([n]));
+}
+
+/**
+ * Builds the model with weights drawn from the seed: hidden layers He-normal, the head Glorot-uniform,
+ * U(±√(6 / (fanIn + headWidth))), biases zero. Same seed, same shape: same weights.
+ */
+export function createModel(spec: ModelSpec, shape: ModelShape, seed: number): Model {
+  const random = stream(seed, 'init-hidden');
+  const variables: tf.Variable[] = [];
+  const convs: { kernel: tf.Variable; bias: tf.Variable }[] = [];
+  let width = shape.numFeatures;
+  if (spec.kind === 'cnn') {
+    if (shape.imageShape === undefined) throw new Error('createModel: a CNN needs an image shape');
+    let [h, w] = shape.imageShape;
+    let channels = 1;
+    for (const filters of CNN_FILTERS) {
+      const kernel = heNormal(random, [3, 3, channels, filters], 9 * channels);
+      const bias = zeros(filters);
+      convs.push({ kernel, bias });
+      variables.push(kernel, bias);
+      channels = filters;
+      h = Math.ceil(h / 2);
+      w = Math.ceil(w / 2);
+    }
+    width = h * w * channels;
+  }
+  const dense: { weight: tf.Variable; bias: tf.Variable }[] = [];
+  for (const units of spec.hidden) {
+    const weight = heNormal(random, [width, units], width);
+    const bias = zeros(units);
+    dense.push({ weight, bias });
+    variables.push(weight, bias);
+    width = units;
+  }
+  const headRandom = stream(seed, 'init-head');
+  const limit = Math.sqrt(6 / (width + shape.headWidth));
+  const draw = Array.from({ length: width * shape.headWidth }, () => (2 * headRandom() - 1) * limit);
+  let head: number[];
+  if (shape.units === shape.headWidth) head = draw;
+  else if (shape.units === 1 && shape.headWidth === 2) head = Array.from({ length: width }, (_, i) => (draw[2 * i + 1] as number) - (draw[2 * i] as number));
+  else throw new Error(`createModel: a ${shape.units}-unit head cannot share a ${shape.headWidth}-wide initial draw`);
+  const headWeight = tf.variable(tf.tensor2d(Float32Array.from(head), [width, shape.units]));
+  const headBias = zeros(shape.units);
+  variables.push(headWeight, headBias);
+
+  const imageShape = shape.imageShape;
+  return {
+    variables,
+    apply(x) {
+      return tf.tidy(() => {
+        let h: tf.Tensor = x;
+        if (convs.length > 0 && imageShape !== undefined) {
+          let img = tf.reshape(x, [x.shape[0], imageShape[0], imageShape[1], 1]) as tf.Tensor4D;
+          for (const { kernel, bias } of convs) {
+            img = tf.relu(tf.add(tf.conv2d(img, kernel as tf.Tensor4D, 1, 'same'), bias)) as tf.Tensor4D;
+            img = tf.maxPool(img, 2, 2, 'same');
+          }
+          h = tf.reshape(img, [x.shape[0], -1]);
+        }
+        for (const { weight, bias } of dense) h = tf.relu(tf.add(tf.matMul(h as tf.Tensor2D, weight as tf.Tensor2D), bias));
+        const out = tf.add(tf.matMul(h as tf.Tensor2D, headWeight as tf.Tensor2D), headBias);
+        return shape.units === 1 ? tf.reshape(out, [x.shape[0]]) : out;
+      });
+    },
+    dispose() {
+      for (const v of variables) v.dispose();
+    },
+  };
+}

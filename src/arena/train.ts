@@ -1,0 +1,210 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { asAnyOptions, type StatefulLoss } from '../losses/_shared/spec.js';
+import type { ArenaLoss } from './loss-config.js';
+import { createModel, type ModelSpec } from './model.js';
+import { evaluatePanel, METRIC_INFO, type PanelInput, reliability } from './panel.js';
+import { shuffleInPlace, stream } from './random.js';
+import type { EpochRecord, TrialResult } from './results.js';
+import type { PreparedData, SplitPart } from './split.js';
+
+/** How every trial of a run trains. */
+export interface TrainSettings {
+  model: ModelSpec;
+  maxEpochs: number;
+  /** Epochs without improvement of the validation primary metric before stopping. */
+  patience: number;
+  batchSize: number;
+  learningRate: number;
+  /** Metric of the validation split that early stopping watches. */
+  primaryMetric: string;
+  /** ε of the one-step FGSM that makes adversarial inputs, for losses that need predictions on them. */
+  advEps: number;
+}
+
+/** Output units of the model for a loss: one per class for logits (2 for a binary task), else one. */
+export function outputUnits(loss: ArenaLoss, data: PreparedData): number {
+  if (data.task === 'regression') return 1;
+  if (loss.spec.prediction === 'logits') return data.numClasses;
+  if (loss.spec.prediction === 'probability' && data.task === 'multiclass') return data.numClasses;
+  return 1;
+}
+
+/** The loss's `yTrue` for a batch: class indices, {0, 1} of the scores' shape, one-hot rows, or values. */
+function targetsFor(loss: ArenaLoss, data: PreparedData, y: tf.Tensor1D, units: number): tf.Tensor {
+  if (data.task === 'regression') return y;
+  if (units === 1) return y;
+  if (loss.spec.target === 'classIndex') return tf.cast(y, 'int32');
+  return tf.cast(tf.oneHot(tf.cast(y, 'int32'), units), 'float32');
+}
+
+/** What the loss receives from the model's raw outputs: probabilities for a 'probability' loss, else as is. */
+function lossInput(loss: ArenaLoss, raw: tf.Tensor): tf.Tensor {
+  if (loss.spec.prediction !== 'probability') return raw;
+  return raw.rank === 1 ? tf.sigmoid(raw) : tf.softmax(raw);
+}
+
+/** Class probabilities (P(positive) `[N]` for binary, rows for multiclass) or regression values, in float64. */
+function panelValues(loss: ArenaLoss, data: PreparedData, raw: tf.Tensor): Float64Array {
+  const values = tf.tidy(() => {
+    if (data.task === 'regression') return tf.add(tf.mul(raw, data.targetStd), data.targetMean);
+    const p = loss.spec.prediction === 'probability' ? lossInput(loss, raw) : raw.rank === 1 ? tf.sigmoid(raw) : tf.softmax(raw);
+    if (data.task === 'binary' && p.rank === 2) return tf.reshape(tf.slice(p, [0, 1], [-1, 1]), [-1]);
+    return p;
+  });
+  const out = Float64Array.from(values.dataSync());
+  values.dispose();
+  return out;
+}
+
+function originalTargets(data: PreparedData, part: SplitPart): Float64Array {
+  return data.task === 'regression' ? Float64Array.from(part.y, (v) => v * data.targetStd + data.targetMean) : Float64Array.from(part.y);
+}
+
+class TrialFailure extends Error {}
+
+/**
+ * Trains one model with one loss on one seed and evaluates it: Adam on shuffled mini-batches, the
+ * validation panel after every epoch, early stopping on the primary metric with `patience`, and the
+ * test panel of the best epoch's weights.
+ *
+ * The loss is driven by its registry metadata only:
+ * - `prediction` sets the head: logits `[N, C]`, or one score per sample `[N]`; 'probability' losses
+ *   receive the sigmoid / softmax of the head.
+ * - `target` sets `yTrue`: class indices, {0, 1} of the scores' shape, or one-hot rows.
+ * - A `factory` loss is created once per trial with `numSamples` = the training-set size and called
+ *   with each batch's sample ids (row numbers in the training split).
+ * - A required data parameter of shape `likePrediction` gets the model's predictions on adversarial
+ *   inputs x' = x + ε·sign(∇ₓ ℓ), one FGSM step on the standardised inputs; the attack's gradient is
+ *   that of the loss itself with the clean predictions (held constant) in that parameter.
+ * - A `gradientSurrogate` loss's value is not a loss: its training loss is recorded as NaN, and the
+ *   optimiser still steps on its gradient.
+ *
+ * A trial whose loss throws, or whose training loss or predictions stop being finite, returns
+ * `status: 'failed'` with the reason and the epochs it completed.
+ */
+export function runTrial(
+  data: PreparedData,
+  loss: ArenaLoss,
+  seed: number,
+  settings: TrainSettings,
+  onEpoch?: (record: EpochRecord) => void,
+): TrialResult {
+  const units = outputUnits(loss, data);
+  const headWidth = data.task === 'regression' ? 1 : Math.max(data.numClasses, 2);
+  const model = createModel(settings.model, { numFeatures: data.numFeatures, units, headWidth, ...(data.imageShape ? { imageShape: data.imageShape } : {}) }, seed);
+  const optimizer = tf.train.adam(settings.learningRate);
+  const higherIsBetter = METRIC_INFO[settings.primaryMetric]?.higherIsBetter ?? true;
+  const surrogate = loss.spec.properties.includes('gradientSurrogate');
+  const n = data.train.n;
+  const xTrain = tf.tensor2d(data.train.x, [n, data.numFeatures]);
+  const yTrain = tf.tensor1d(data.train.y);
+  let stateful: StatefulLoss | undefined;
+  const curve: EpochRecord[] = [];
+  let best = Number.NaN;
+  let bestEpoch = 0;
+  let bestWeights: Float32Array[] | undefined;
+  let phase = 'setup';
+
+  const callLoss = (yTrue: tf.Tensor, pred: tf.Tensor, ids: tf.Tensor, extra: Record<string, unknown>): tf.Tensor => {
+    if (loss.spec.kind === 'factory') return (stateful as StatefulLoss).loss(yTrue, pred, ids);
+    return asAnyOptions(loss.spec)(yTrue, pred, { ...loss.config.options, ...extra });
+  };
+
+  const predict = (part: SplitPart): PanelInput => {
+    const raw = tf.tidy(() => model.apply(tf.tensor2d(part.x, [part.n, data.numFeatures])));
+    const values = panelValues(loss, data, raw);
+    raw.dispose();
+    if (!values.every(Number.isFinite)) throw new TrialFailure('the model\u2019s predictions are not finite');
+    return { task: data.task, yTrue: originalTargets(data, part), values, numClasses: data.numClasses };
+  };
+
+  const fail = (error: unknown): TrialResult => ({
+    loss: loss.config.key,
+    seed,
+    status: 'failed',
+    error: `${phase}: ${error instanceof Error ? error.message : String(error)}`,
+    epochs: curve.length,
+    bestEpoch,
+    secondsPerEpoch: curve.length === 0 ? Number.NaN : curve.reduce((a, r) => a + r.seconds, 0) / curve.length,
+    test: {},
+    curve,
+  });
+
+  try {
+    if (loss.spec.kind === 'factory') stateful = loss.spec.create({ ...loss.config.options, numSamples: n });
+    const order = Array.from({ length: n }, (_, i) => i);
+    const shuffler = stream(seed, 'batches');
+    for (let epoch = 1; epoch <= settings.maxEpochs; epoch++) {
+      phase = `epoch ${epoch}`;
+      shuffleInPlace(order, shuffler);
+      const start = performance.now();
+      let lossSum = 0;
+      for (let b = 0; b < n; b += settings.batchSize) {
+        const rows = order.slice(b, b + settings.batchSize);
+        const value = tf.tidy(() => {
+          const ids = tf.tensor1d(rows, 'int32');
+          const xb = tf.gather(xTrain, ids) as tf.Tensor2D;
+          const yb = targetsFor(loss, data, tf.gather(yTrain, ids) as tf.Tensor1D, units);
+          const extra: Record<string, unknown> = {};
+          let xAdv: tf.Tensor2D | undefined;
+          if (loss.adversarialOption !== undefined) {
+            const option = loss.adversarialOption;
+            const clean = lossInput(loss, model.apply(xb));
+            const grad = tf.grad((x: tf.Tensor) => callLoss(yb, lossInput(loss, model.apply(x as tf.Tensor2D)), ids, { [option]: clean }))(xb);
+            xAdv = tf.add(xb, tf.mul(tf.sign(grad), settings.advEps)) as tf.Tensor2D;
+          }
+          const cost = optimizer.minimize(
+            () => {
+              const pred = lossInput(loss, model.apply(xb));
+              if (xAdv !== undefined) extra[loss.adversarialOption as string] = lossInput(loss, model.apply(xAdv));
+              const l = callLoss(yb, pred, ids, extra);
+              return (l.rank === 0 ? l : tf.mean(l)) as tf.Scalar;
+            },
+            true,
+            model.variables,
+          );
+          return surrogate || cost === null ? Number.NaN : (cost.dataSync()[0] as number);
+        });
+        if (!surrogate && !Number.isFinite(value)) throw new TrialFailure(`the training loss is ${value}`);
+        lossSum += value * rows.length;
+      }
+      const seconds = (performance.now() - start) / 1000;
+      const validation = evaluatePanel(predict(data.validation));
+      const record: EpochRecord = { epoch, trainLoss: surrogate ? Number.NaN : lossSum / n, validation, seconds };
+      curve.push(record);
+      onEpoch?.(record);
+      const score = validation[settings.primaryMetric] as number;
+      if (Number.isNaN(best) || (higherIsBetter ? score > best : score < best)) {
+        best = score;
+        bestEpoch = epoch;
+        bestWeights = model.variables.map((v) => v.dataSync().slice() as Float32Array);
+      } else if (epoch - bestEpoch >= settings.patience) break;
+    }
+    if (bestWeights !== undefined) {
+      const weights = bestWeights;
+      tf.tidy(() => model.variables.forEach((v, i) => v.assign(tf.tensor(weights[i] as Float32Array, v.shape))));
+    }
+    phase = 'test';
+    const test = predict(data.test);
+    const bins = reliability(test);
+    return {
+      loss: loss.config.key,
+      seed,
+      status: 'done',
+      epochs: curve.length,
+      bestEpoch,
+      secondsPerEpoch: curve.reduce((a, r) => a + r.seconds, 0) / curve.length,
+      test: evaluatePanel(test),
+      curve,
+      ...(bins === undefined ? {} : { reliability: bins }),
+    };
+  } catch (error) {
+    return fail(error);
+  } finally {
+    stateful?.dispose();
+    optimizer.dispose();
+    model.dispose();
+    xTrain.dispose();
+    yTrain.dispose();
+  }
+}
