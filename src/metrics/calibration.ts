@@ -111,7 +111,7 @@ export type BrierScoreOptions = Record<string, never>;
  *   Review 78(1), 1950.
  *
  * @example
- * metrics.brierScore([0, 1, 1, 0], [0.1, 0.9, 0.8, 0.3]); // 0.0375
+ * metrics.brierScore([0, 1, 1, 0], [0.1, 0.9, 0.8, 0.3]); // ≈ 0.0375
  */
 export function brierScore(yTrue: TensorInput, yProb: TensorInput, options: BrierScoreOptions = {}): number {
   checkMetricOptions('brierScore', {}, options);

@@ -272,7 +272,7 @@ export function recall(yTrue: TensorInput, yPred: TensorInput, options: Precisio
  * @returns A number in [0, 1].
  *
  * @example
- * metrics.fbetaScore([0, 1, 2, 0, 1, 2], [0, 2, 1, 0, 0, 1], { beta: 0.5, average: 'macro' }); // 0.23809523809523805
+ * metrics.fbetaScore([0, 1, 2, 0, 1, 2], [0, 2, 1, 0, 0, 1], { beta: 0.5, average: 'macro' }); // 0.2380952380952381
  */
 export function fbetaScore(yTrue: TensorInput, yPred: TensorInput, options: FbetaScoreOptions = {}): number {
   checkMetricOptions('fbetaScore', FBETA_PARAMS, options);
@@ -368,7 +368,7 @@ const GMEAN_PARAMS: ParamSpecs = {
  *   selection", ICML 1997.
  *
  * @example
- * metrics.gMean([0, 1, 2, 0, 1, 2], [0, 2, 1, 0, 0, 1], { correction: 0.001 }); // 0.01
+ * metrics.gMean([0, 1, 2, 0, 1, 2], [0, 2, 1, 0, 0, 1], { correction: 0.001 }); // ≈ 0.01
  */
 export function gMean(yTrue: TensorInput, yPred: TensorInput, options: GMeanOptions = {}): number {
   checkMetricOptions('gMean', GMEAN_PARAMS, options);

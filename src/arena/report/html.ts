@@ -36,9 +36,12 @@ dl.meta dd { margin: 0; overflow-wrap: anywhere; }
 table { border-collapse: collapse; font-size: 14px; }
 th, td { padding: 6px 10px; border-bottom: 1px solid var(--line); text-align: left; vertical-align: top; }
 thead th { background: var(--bg-alt); font-weight: 600; white-space: nowrap; }
+tbody tr { background: #fff; }
 tbody tr:nth-child(even) { background: #fbfcfd; }
 td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
-td.loss { font-family: ui-monospace, SFMono-Regular, Menlo, Consolas, monospace; font-size: 13px; overflow-wrap: anywhere; min-width: 12em; max-width: 28em; }
+td.loss { font-family: ui-monospace, SFMono-Regular, Menlo, Consolas, monospace; font-size: 13px; overflow-wrap: break-word; min-width: 16em; max-width: 26em; }
+#summary-table td.loss, #summary-table th:first-child { position: sticky; left: 0; z-index: 1; background: inherit; box-shadow: inset -1px 0 0 var(--line); }
+#summary-table thead th:first-child { background: var(--bg-alt); }
 .cmp { display: block; color: var(--muted); font-size: 12px; }
 .best { font-weight: 700; }
 .best .mark { color: var(--accent); }
@@ -56,6 +59,9 @@ details { margin: 12px 0; }
 summary { cursor: pointer; color: var(--accent); }
 footer { color: var(--muted); font-size: 13px; padding-top: 24px; padding-bottom: 32px; }
 `;
+
+/** A loss key, escaped, with line-break opportunities after `:` and `,` (between options). */
+const breakable = (key: string) => h(key).replace(/([:,])/g, '$1<wbr>');
 
 /** How an ISO date reads in the header (`2025-01-31 14:05 UTC`); other text is shown as given. */
 function formatDate(text: string): string {
@@ -145,7 +151,7 @@ function summaryTable(r: ArenaResults, rows: readonly LossRow[], metrics: readon
         return `<td class="num${isBest ? ' best' : ''}">${value}${cmp}</td>`;
       });
       return (
-        `<tr data-loss="${h(row.loss)}"><td class="loss"><span class="swatch" style="background:${style.color}"></span>${h(row.loss)}${tags}</td>` +
+        `<tr data-loss="${h(row.loss)}"><td class="loss"><span class="swatch" style="background:${style.color}"></span>${breakable(row.loss)}${tags}</td>` +
         `<td class="num">${h(row.done)}/${h(row.total)}</td>${cells.join('')}` +
         `<td class="num">${h(formatSeconds(row.summary?.secondsPerEpoch))}</td></tr>`
       );
@@ -160,7 +166,7 @@ function failures(trials: readonly TrialResult[]): string {
   const rows = failed
     .map(
       (t) =>
-        `<tr><td class="loss">${h(t.loss)}</td><td class="num">${h(t.seed)}</td><td class="num">${h(t.epochs)}</td>` +
+        `<tr><td class="loss">${breakable(t.loss)}</td><td class="num">${h(t.seed)}</td><td class="num">${h(t.epochs)}</td>` +
         `<td><pre class="error">${h(t.error ?? 'no error message')}</pre></td></tr>`,
     )
     .join('');
@@ -258,13 +264,13 @@ function setup(r: ArenaResults, metrics: readonly MetricColumn[]): string {
   const losses = r.losses
     .map((l) => {
       const options = Object.keys(l.options).length === 0 ? 'defaults' : JSON.stringify(l.options);
-      return `<tr><td class="loss">${h(l.key)}</td><td><code>${h(l.id)}</code></td><td><code>${h(options)}</code></td></tr>`;
+      return `<tr><td class="loss">${breakable(l.key)}</td><td><code>${h(l.id)}</code></td><td><code>${h(options)}</code></td></tr>`;
     })
     .join('');
   const trialRows = r.trials
     .map(
       (t) =>
-        `<tr><td class="loss">${h(t.loss)}</td><td class="num">${h(t.seed)}</td><td>${h(t.status)}</td>` +
+        `<tr><td class="loss">${breakable(t.loss)}</td><td class="num">${h(t.seed)}</td><td>${h(t.status)}</td>` +
         `<td class="num">${h(t.epochs)}</td><td class="num">${h(t.bestEpoch)}</td><td class="num">${h(formatSeconds(t.secondsPerEpoch))}</td>` +
         metrics.map((m) => `<td class="num">${h(t.status === 'done' ? shortNumber(t.test[m.key]) : '')}</td>`).join('') +
         '</tr>',

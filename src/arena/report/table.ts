@@ -20,15 +20,28 @@ function cut(text: string, max: number): string {
 
 interface Column {
   header: string;
-  /** Two lines per loss row. */
-  cells: Array<[string, string]>;
+  /** The lines of each loss row's cell (at least one). */
+  cells: string[][];
   align: 'left' | 'right';
   width: number;
 }
 
-function column(header: string, cells: Array<[string, string]>, align: 'left' | 'right'): Column {
-  const width = Math.max(header.length, ...cells.flatMap(([a, b]) => [a.length, b.length]));
+function column(header: string, cells: string[][], align: 'left' | 'right'): Column {
+  const width = Math.max(header.length, ...cells.flat().map((line) => line.length));
   return { header, cells, align, width };
+}
+
+/**
+ * A loss key in lines of at most `width` characters, broken after `:` or `,` where possible, at most
+ * two lines (the second cut with an ellipsis).
+ */
+function wrapKey(key: string, width: number): string[] {
+  if (key.length <= width) return [key];
+  let cutAt = width;
+  const head = key.slice(0, width);
+  const soft = Math.max(head.lastIndexOf(':'), head.lastIndexOf(','));
+  if (soft >= width / 2) cutAt = soft + 1;
+  return [key.slice(0, cutAt), cut(key.slice(cutAt), width)];
 }
 
 const pad = (text: string, c: Column) => (c.align === 'left' ? text.padEnd(c.width) : text.padStart(c.width));
@@ -46,27 +59,26 @@ export function formatSummaryTable(results: ArenaResults, options: SummaryTableO
   const primary = results.config.primaryMetric;
 
   const lossWidth = Math.min(36, Math.max(4, ...rows.map((r) => oneLine(r.loss).length)));
-  const lossCol: Column = {
-    header: 'loss',
-    cells: rows.map((r) => [cut(oneLine(r.loss), lossWidth), r.isBaseline ? '(baseline)' : '']),
-    align: 'left',
-    width: Math.max(lossWidth, rows.some((r) => r.isBaseline) ? '(baseline)'.length : 0),
-  };
+  const lossCol = column(
+    'loss',
+    rows.map((r) => [...wrapKey(oneLine(r.loss), lossWidth), ...(r.isBaseline ? ['(baseline)'] : [])]),
+    'left',
+  );
   const fixedCols = [
     lossCol,
-    column('trials', rows.map((r) => [`${r.done}/${r.total}`, '']), 'right'),
-    column('s/epoch', rows.map((r) => [formatSeconds(r.summary?.secondsPerEpoch), '']), 'right'),
+    column('trials', rows.map((r) => [`${r.done}/${r.total}`]), 'right'),
+    column('s/epoch', rows.map((r) => [formatSeconds(r.summary?.secondsPerEpoch)]), 'right'),
   ];
   const metricCols = metrics.map((m: MetricColumn) => {
     const d = decimalsFor(results.summary.map((s) => s.metrics[m.key]?.mean ?? Number.NaN));
     const best = bestLoss(results, m.key);
     const arrow = m.higherIsBetter === undefined ? '' : m.higherIsBetter ? ' ↑' : ' ↓';
-    const cells = rows.map((r): [string, string] => {
+    const cells = rows.map((r): string[] => {
       const stat = r.summary?.metrics[m.key];
       const value = stat === undefined || Number.isNaN(stat.mean) ? MISSING : `${fixed(stat.mean, d)} ± ${fixed(stat.std, d)}`;
       const vs = r.summary?.vsBaseline[m.key];
       const cmp = r.isBaseline || vs === undefined ? '' : `Δ ${signed(vs.diff, d)} p ${formatP(vs.pValue)}`;
-      return [`${value}${best === r.loss ? '*' : ' '}`, `${cmp} `];
+      return cmp ? [`${value}${best === r.loss ? '*' : ' '}`, `${cmp} `] : [`${value}${best === r.loss ? '*' : ' '}`];
     });
     return column(`${cut(oneLine(m.label), 24)}${arrow} `, cells, 'right');
   });
@@ -103,9 +115,8 @@ export function formatSummaryTable(results: ArenaResults, options: SummaryTableO
     const headerLine = join(cols.map((c) => pad(c.header, c)));
     lines.push('', headerLine, '-'.repeat(Math.min(width, headerLine.length)));
     rows.forEach((_, i) => {
-      lines.push(join(cols.map((c) => pad((c.cells[i] as [string, string])[0], c))));
-      const second = join(cols.map((c) => pad((c.cells[i] as [string, string])[1], c)));
-      if (second.length > 0) lines.push(second);
+      const height = Math.max(...cols.map((c) => (c.cells[i] as string[]).length));
+      for (let k = 0; k < height; k++) lines.push(join(cols.map((c) => pad((c.cells[i] as string[])[k] ?? '', c))));
     });
   }
   lines.push(

@@ -284,8 +284,13 @@ export function overlapStatistics(
   options: SegmentationInputOptions & AggregateOptions & ClassOptions,
   squared = false,
 ): OverlapStatistics {
+  return overlapOfInputs(fn, segmentationInputs(fn, yTrue, yPred, options), options, squared);
+}
+
+/** `overlapStatistics` of inputs already read (for losses that also need the inputs themselves). */
+export function overlapOfInputs(fn: string, inputs: SegmentationInputs, options: AggregateOptions & ClassOptions, squared = false): OverlapStatistics {
   const { aggregate = 'perSample', includeBackground = true } = options;
-  const { probs, targets, numClasses, mode } = segmentationInputs(fn, yTrue, yPred, options);
+  const { probs, targets, numClasses, mode } = inputs;
   const channels = scoredChannels(mode, numClasses, includeBackground);
   const weights = scoredClassWeights(fn, options.classWeights, numClasses, channels);
   const p = selectChannels(probs, channels, numClasses);

@@ -56,7 +56,7 @@ const PARAMS: ParamSpecs = {
  * @returns A scalar, or `[N]` with `reduction: 'none'` (`[1]` with `aggregate: 'batch'`).
  *
  * @example
- * tverskyLoss([[[1, 0], [0, 0]]], [[[0.8, 0.2], [0, 0]]], { alpha: 0.3, beta: 0.7 }).print(); // 0.2
+ * tverskyLoss([[[1, 0], [0, 0]]], [[[0.8, 0.2], [0, 0]]], { alpha: 0.3, beta: 0.7 }).print(); // 0.199998
  *
  * @see S. S. M. Salehi, D. Erdogmus, A. Gholipour, Tversky loss function for image segmentation
  * using 3D fully convolutional deep networks, MLMI 2017, https://arxiv.org/abs/1706.05721

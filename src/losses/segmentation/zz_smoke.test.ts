@@ -1,6 +1,22 @@
+import * as tf from '@tensorflow/tfjs-core';
 import { it } from 'vitest';
 import { diceLoss } from './diceLoss.js';
+import { jaccardLoss } from './jaccardLoss.js';
+import { tverskyLoss } from './tverskyLoss.js';
+import { focalTverskyLoss } from './focalTverskyLoss.js';
+import { generalizedDiceLoss } from './generalizedDiceLoss.js';
+import { diceCrossEntropyLoss } from './diceCrossEntropyLoss.js';
+import { softSkeleton } from './softSkeleton.js';
+import { clDiceLoss } from './clDiceLoss.js';
+import { skeletonRecallLoss } from './skeletonRecallLoss.js';
 it('smoke', () => {
-  diceLoss([[[1, 0], [0, 0]]], [[[0.8, 0.2], [0, 0]]]).print();
-  diceLoss([[[1, 0], [0, 2]]], [[[[0.8,0.2,0],[0,0,1]],[[0,1,0],[1,0,0]]]], {mode:'multiclass', reduction:'none'}).print();
+  const y=[[[1, 0], [0, 0]]], p=[[[0.8, 0.2], [0, 0]]];
+  for (const f of [diceLoss, jaccardLoss, focalTverskyLoss, diceCrossEntropyLoss, clDiceLoss, skeletonRecallLoss]) console.log(f.name, f(y,p).dataSync()[0]);
+  console.log('tv', tverskyLoss(y,p,{alpha:0.3,beta:0.7}).dataSync()[0]);
+  console.log('gdl', generalizedDiceLoss([[[0, 1], [1, 1]]], [[[[0.9, 0.1], [0.2, 0.8]], [[0.3, 0.7], [0.1, 0.9]]]], { mode: 'multiclass' }).dataSync()[0]);
+  const line=[[[0, 1, 0], [0, 1, 0], [0, 1, 0]]];
+  console.log('cl', clDiceLoss(line,line).dataSync()[0], 'sr', skeletonRecallLoss(line, [[[0, 0.5, 0], [0, 1, 0], [0, 0.5, 0]]]).dataSync()[0]);
+  const bar = tf.tidy(()=>{const a=tf.buffer([1,11,11]); for(let r=3;r<=7;r++)for(let c=0;c<11;c++)a.set(1,0,r,c); return a.toTensor();});
+  softSkeleton(bar).print();
+  softSkeleton(bar, {iterations: 1}).print();
 });
