@@ -23,3 +23,13 @@ export { createAldrKlLoss, type AldrKlLossOptions, type AldrKlLoss } from './los
 export { ensLoss, type EnsLossOptions } from './losses/classification/ensLoss.js';
 export { anyLoss, softConfusion, type AnyLossOptions, type AnyLossMetric, type ConfusionScore, type SoftConfusion, type SoftConfusionOptions } from './losses/classification/anyLoss.js';
 export { mannWhitneyLoss, type MannWhitneyLossOptions } from './losses/ranking/mannWhitneyLoss.js';
+export type { Aggregate, SegmentationMode } from './losses/_shared/segmentation.js';
+export { diceLoss, type DiceLossOptions } from './losses/segmentation/diceLoss.js';
+export { jaccardLoss, type JaccardLossOptions } from './losses/segmentation/jaccardLoss.js';
+export { tverskyLoss, type TverskyLossOptions } from './losses/segmentation/tverskyLoss.js';
+export { focalTverskyLoss, type FocalTverskyLossOptions } from './losses/segmentation/focalTverskyLoss.js';
+export { generalizedDiceLoss, type GeneralizedDiceLossOptions } from './losses/segmentation/generalizedDiceLoss.js';
+export { diceCrossEntropyLoss, type DiceCrossEntropyLossOptions } from './losses/segmentation/diceCrossEntropyLoss.js';
+export { softSkeleton, type SoftSkeletonOptions } from './losses/segmentation/softSkeleton.js';
+export { clDiceLoss, type ClDiceLossOptions } from './losses/segmentation/clDiceLoss.js';
+export { skeletonRecallLoss, type SkeletonRecallLossOptions } from './losses/segmentation/skeletonRecallLoss.js';

@@ -15,6 +15,14 @@ import { createAldrKlLossSpec } from './losses/classification/createAldrKlLoss.j
 import { ensLossSpec } from './losses/classification/ensLoss.js';
 import { anyLossSpec } from './losses/classification/anyLoss.js';
 import { mannWhitneyLossSpec } from './losses/ranking/mannWhitneyLoss.js';
+import { diceLossSpec } from './losses/segmentation/diceLoss.js';
+import { jaccardLossSpec } from './losses/segmentation/jaccardLoss.js';
+import { tverskyLossSpec } from './losses/segmentation/tverskyLoss.js';
+import { focalTverskyLossSpec } from './losses/segmentation/focalTverskyLoss.js';
+import { generalizedDiceLossSpec } from './losses/segmentation/generalizedDiceLoss.js';
+import { diceCrossEntropyLossSpec } from './losses/segmentation/diceCrossEntropyLoss.js';
+import { clDiceLossSpec } from './losses/segmentation/clDiceLoss.js';
+import { skeletonRecallLossSpec } from './losses/segmentation/skeletonRecallLoss.js';
 import { closestNames } from './suggest.js';
 
 /** Every loss the CLI, the docs and the arena offer; adding a loss adds one line here. */
@@ -34,6 +42,14 @@ export const registry: readonly LossSpec[] = Object.freeze([
   ensLossSpec,
   anyLossSpec,
   mannWhitneyLossSpec,
+  diceLossSpec,
+  jaccardLossSpec,
+  tverskyLossSpec,
+  focalTverskyLossSpec,
+  generalizedDiceLossSpec,
+  diceCrossEntropyLossSpec,
+  clDiceLossSpec,
+  skeletonRecallLossSpec,
 ]);
 
 /** The registered loss with this id; an unknown id is an error that names the closest known ids. */

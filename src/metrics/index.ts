@@ -43,3 +43,4 @@ export {
   reliabilityBins,
 } from './calibration.js';
 export { meanAbsoluteError, type RegressionOptions, r2Score, rootMeanSquaredError } from './regression.js';
+export { clDiceScore, diceScore, type SegmentationMetricOptions } from './segmentation.js';

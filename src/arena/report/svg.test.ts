@@ -7,6 +7,17 @@ const elements = (svg: string, pattern: RegExp) => svg.match(pattern) ?? [];
 const bars = (svg: string) => elements(svg, /<rect class="bar"[^>]*>/g);
 const style = seriesStyle(0);
 
+describe('markupErrors (the well-formedness check used below)', () => {
+  it('finds the faults it looks for', () => {
+    expect(markupErrors('<svg><g><rect x="1"/></g></svg>')).toEqual([]);
+    expect(markupErrors('<svg><g></svg>')).not.toEqual([]);
+    expect(markupErrors('<svg><rect x="NaN"/></svg>')).not.toEqual([]);
+    expect(markupErrors('<svg><path d="M0 Infinity"/></svg>')).not.toEqual([]);
+    expect(markupErrors('<svg><text>a < b</text></svg>')).not.toEqual([]);
+    expect(markupErrors('<p>NaN</p>')).not.toEqual([]);
+  });
+});
+
 describe('niceScale / tickLabel', () => {
   it('widens a range to round steps and keeps it', () => {
     expect(niceScale(0, 0.8)).toEqual({ lo: 0, hi: 0.8, step: 0.2, ticks: [0, 0.2, 0.4, 0.6, 0.8] });

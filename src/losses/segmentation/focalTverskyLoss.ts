@@ -71,7 +71,7 @@ function safePower(x: tf.Tensor, exponent: number): tf.Tensor {
  * @returns A scalar, or `[N]` with `reduction: 'none'` (`[1]` with `aggregate: 'batch'`).
  *
  * @example
- * focalTverskyLoss([[[1, 0], [0, 0]]], [[[0.8, 0.2], [0, 0]]]).print(); // 0.299070 (0.199998^0.75)
+ * focalTverskyLoss([[[1, 0], [0, 0]]], [[[0.8, 0.2], [0, 0]]]).print(); // 0.299067 (0.199998^0.75)
  *
  * @see N. Abraham, N. M. Khan, A Novel Focal Tversky Loss Function with Improved Attention U-Net for
  * Lesion Segmentation, ISBI 2019, https://arxiv.org/abs/1810.07842
