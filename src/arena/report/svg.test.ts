@@ -74,7 +74,7 @@ describe('barChart(spec)', () => {
     const xs = rects.map((r) => attr(r, 'x'));
     expect(new Set(xs).size).toBe(1); // all start at x(0)
     const perUnit = (widths[0] as number) / 0.2;
-    widths.forEach((w, i) => expect(w).toBeCloseTo(perUnit * (values[i] as number), 0));
+    for (const [i, w] of widths.entries()) expect(w).toBeCloseTo(perUnit * (values[i] as number), 0);
     expect(perUnit).toBeGreaterThan(100);
   });
 

@@ -3,6 +3,7 @@ import { binaryTargets } from '../_shared/binary-targets.js';
 import { checkHardBinary, checkIntegerValues } from '../_shared/discrete-values.js';
 import { fail, formatShape } from '../_shared/errors.js';
 import { type ReductionOptions, reduce } from '../_shared/reduction.js';
+import { gatherFlat, segmentSum } from '../_shared/segments.js';
 import type { FunctionLossSpec, ParamSpecs } from '../_shared/spec.js';
 import { type TensorInput, toFloat, toTensor } from '../_shared/to-tensor.js';
 import { checkOptions, checkValuesInRange } from '../_shared/validate.js';
@@ -86,7 +87,7 @@ function pairTotals({ pos, neg }: Partition, w: ArrayLike<number> | undefined): 
 /** One group (the whole batch): a [P, M] difference matrix over the gathered scores, never [N, N]. */
 function allPairs(s: tf.Tensor1D, { pos, neg }: Partition, w: ArrayLike<number> | undefined, total: number, scale: number): tf.Tensor1D {
   const [p, n] = [pos[0]!, neg[0]!];
-  const diff = tf.sub(tf.expandDims(tf.gather(s, tf.tensor1d(p, 'int32')), 1), tf.expandDims(tf.gather(s, tf.tensor1d(n, 'int32')), 0));
+  const diff = tf.sub(tf.expandDims(gatherFlat(s, p), 1), tf.expandDims(gatherFlat(s, n), 0));
   let losses = pairLoss(diff, scale);
   if (w !== undefined) losses = tf.mul(losses, tf.outerProduct(tf.tensor1d(p.map((i) => w[i] as number)), tf.tensor1d(n.map((i) => w[i] as number))));
   return tf.reshape(tf.div(tf.sum(losses), total), [1]) as tf.Tensor1D;
@@ -109,10 +110,10 @@ function groupedPairs(s: tf.Tensor1D, { pos, neg }: Partition, w: ArrayLike<numb
       }
     }
   });
-  const diff = tf.sub(tf.gather(s, tf.tensor1d(pairPos, 'int32')), tf.gather(s, tf.tensor1d(pairNeg, 'int32')));
+  const diff = tf.sub(gatherFlat(s, pairPos), gatherFlat(s, pairNeg));
   let losses = pairLoss(diff, scale);
   if (w !== undefined) losses = tf.mul(losses, tf.tensor1d(Float32Array.from(pairPos, (i, m) => (w[i] as number) * (w[pairNeg[m] as number] as number))));
-  const sums = tf.unsortedSegmentSum(losses, tf.tensor1d(pairGroup, 'int32'), pos.length);
+  const sums = segmentSum(losses as tf.Tensor1D, pairGroup, pos.length);
   return tf.div(sums, tf.tensor1d(totals.map((t) => (t > 0 ? t : 1)))) as tf.Tensor1D;
 }
 
