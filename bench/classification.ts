@@ -29,7 +29,7 @@ const specs = registry.filter((s) => (s.family === 'classification' || s.family 
 function makeInputs(spec: LossSpec, n: number, c: number) {
   const seed = 42;
   if (spec.target === 'classIndex') {
-    return { yTrue: tf.randomUniformInt([n], 0, c, { seed }), yPred: tf.randomNormal([n, c], 0, 2, 'float32', seed), layout: `[${n},${c}]` };
+    return { yTrue: tf.randomUniformInt([n], 0, c, seed), yPred: tf.randomNormal([n, c], 0, 2, 'float32', seed), layout: `[${n},${c}]` };
   }
   const m = spec.prediction === 'score' ? n : n * c;
   return { yTrue: tf.cast(tf.greater(tf.randomUniform([m], 0, 1, 'float32', seed), 0.7), 'float32'), yPred: tf.randomNormal([m], 0, 2, 'float32', seed), layout: `[${m}]` };

@@ -15,6 +15,9 @@ export interface ArenaLoss {
 
 const NUMBER = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
 
+/** The option a factory loss is created with that holds the size of the data its sample ids index. */
+const FACTORY_SIZE_OPTION = 'numSamples';
+
 /** Splits on commas outside brackets, so `classWeights=[1,10]` stays one token. */
 function tokens(text: string): string[] {
   const out: string[] = [];
@@ -64,6 +67,9 @@ function parseValue(spec: LossSpec, key: string, param: ParamSpec, value: string
       if (!param.choices.includes(value)) bad();
       return value;
     case 'data': {
+      if (spec.kind === 'factory' && key === FACTORY_SIZE_OPTION) {
+        inputError(`${spec.id}: \`${key}\` is set by the arena (the training-set size), not on the command line`);
+      }
       if (param.shape === 'likePrediction') {
         inputError(`${spec.id}: \`${key}\` is computed by the arena (predictions on inputs perturbed by --adv-eps), not set on the command line`);
       }
@@ -96,7 +102,7 @@ export function findLoss(id: string): LossSpec {
  * parameters are checked against the registry: unknown ids name the closest known ones, and values
  * outside a parameter's declared range or choices are errors that state it.
  */
-export function parseLosses(text: string): { config: LossConfig; spec: LossSpec }[] {
+export function parseLosses(text: string, lookUp: (id: string) => LossSpec = findLoss): { config: LossConfig; spec: LossSpec }[] {
   const parsed: { id: string; spec: LossSpec; pairs: [string, string][] }[] = [];
   for (const token of tokens(text)) {
     if (token === '') inputError(`--losses: empty item in "${text}"`);
@@ -105,10 +111,10 @@ export function parseLosses(text: string): { config: LossConfig; spec: LossSpec 
     let pair = token;
     if (colon >= 0 && (equals < 0 || colon < equals)) {
       const id = token.slice(0, colon).trim();
-      parsed.push({ id, spec: findLoss(id), pairs: [] });
+      parsed.push({ id, spec: lookUp(id), pairs: [] });
       pair = token.slice(colon + 1).trim();
     } else if (equals < 0) {
-      parsed.push({ id: token, spec: findLoss(token), pairs: [] });
+      parsed.push({ id: token, spec: lookUp(token), pairs: [] });
       continue;
     }
     const current = parsed.at(-1);
@@ -156,6 +162,7 @@ export function checkLossesForTask(losses: { config: LossConfig; spec: LossSpec 
     let adversarialOption: string | undefined;
     for (const [key, param] of Object.entries(spec.params)) {
       if (param.kind !== 'data' || !param.required || key in config.options) continue;
+      if (spec.kind === 'factory' && key === FACTORY_SIZE_OPTION) continue;
       if (param.shape === 'likePrediction' && spec.kind === 'function' && adversarialOption === undefined) adversarialOption = key;
       else inputError(`loss "${config.key}" needs \`${key}\` (${param.type}), which the arena cannot supply`);
     }

@@ -40,14 +40,22 @@ export interface ModelShape {
   headWidth: number;
 }
 
+/** A trainable variable holding `values` (the initial tensor is not kept). */
+function variable(values: Float32Array, shape: number[]): tf.Variable {
+  const initial = tf.tensor(values, shape);
+  const v = tf.variable(initial);
+  initial.dispose();
+  return v;
+}
+
 /** He-normal weights `[fanIn, fanOut]` (or a conv kernel with that fan-in): N(0, 2 / fanIn). */
 function heNormal(random: () => number, shape: number[], fanIn: number): tf.Variable {
   const values = standardNormals(random, shape.reduce((a, b) => a * b, 1)).map((v) => v * Math.sqrt(2 / fanIn));
-  return tf.variable(tf.tensor(Float32Array.from(values), shape));
+  return variable(Float32Array.from(values), shape);
 }
 
 function zeros(n: number): tf.Variable {
-  return tf.variable(tf.zeros([n]));
+  return variable(new Float32Array(n), [n]);
 }
 
 /**
@@ -89,7 +97,7 @@ export function createModel(spec: ModelSpec, shape: ModelShape, seed: number): M
   if (shape.units === shape.headWidth) head = draw;
   else if (shape.units === 1 && shape.headWidth === 2) head = Array.from({ length: width }, (_, i) => (draw[2 * i + 1] as number) - (draw[2 * i] as number));
   else throw new Error(`createModel: a ${shape.units}-unit head cannot share a ${shape.headWidth}-wide initial draw`);
-  const headWeight = tf.variable(tf.tensor2d(Float32Array.from(head), [width, shape.units]));
+  const headWeight = variable(Float32Array.from(head), [width, shape.units]);
   const headBias = zeros(shape.units);
   variables.push(headWeight, headBias);
 

@@ -72,7 +72,7 @@ export class WorkerPool implements TrialRunner {
             else if (message.type === 'done') {
               events.onDone(message.job, message.result);
               pending--;
-              if (pending === 0) resolve();
+              if (pending === 0) void this.stop().then(resolve);
               else next(worker);
             } else failWith(new Error(`a worker thread failed: ${message.message}`));
           } catch (error) {

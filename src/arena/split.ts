@@ -21,6 +21,8 @@ export interface SplitPart {
   /** Class index (classification) or standardised target (regression). */
   y: Float32Array;
   n: number;
+  /** Row numbers in the data set, one per sample. */
+  rows: Int32Array;
 }
 
 export interface PreparedData {
@@ -141,7 +143,7 @@ export function prepareData(data: EncodedDataset, settings: DataSettings, seed: 
       for (let j = 0; j < d; j++) x[r * d + j] = ((data.features[i * d + j] as number) - (mu[j] as number)) / (sigma[j] as number);
       y[r] = data.task === 'regression' ? ((data.y[i] as number) - targetMean) / targetStd : (data.y[i] as number);
     });
-    return { x, y, n: indices.length };
+    return { x, y, n: indices.length, rows: Int32Array.from(indices) };
   };
 
   const train = part(trainRows);

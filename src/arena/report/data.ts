@@ -75,7 +75,7 @@ export function rankedRows(results: ArenaResults): LossRow[] {
   if (higher === undefined) return rows;
   const score = (r: LossRow) => {
     const m = r.summary?.metrics[primary]?.mean;
-    return m === undefined || Number.isNaN(m) ? Number.NaN : higher ? -m : m;
+    return typeof m !== 'number' || !Number.isFinite(m) ? Number.NaN : higher ? -m : m;
   };
   return rows.sort((a, b) => {
     const sa = score(a);

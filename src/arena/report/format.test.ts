@@ -20,6 +20,15 @@ describe('report number formatting', () => {
     expect(fixed(-0.00001, 3)).toBe('0.000');
   });
 
+  it('treats null (NaN read back from JSON) as missing', () => {
+    const nil = null as unknown as number;
+    expect(fixed(nil, 2)).toBe('n/a');
+    expect(signed(nil, 2)).toBe('n/a');
+    expect(formatP(nil)).toBe('n/a');
+    expect(formatSeconds(nil)).toBe('n/a');
+    expect(shortNumber(nil)).toBe('n/a');
+  });
+
   it('signed adds + to positive differences only', () => {
     expect(signed(0.0123, 3)).toBe('+0.012');
     expect(signed(-0.0123, 3)).toBe('-0.012');

@@ -17,9 +17,17 @@ export function decimalsFor(values: readonly number[]): number {
   return Math.min(6, Math.max(0, 3 - Math.floor(Math.log10(maxAbs))));
 }
 
-/** `x` with a fixed number of decimals; `n/a` for NaN or undefined, `∞` / `−∞` for infinities. */
+/**
+ * Whether a value is missing: undefined, NaN, or not a number at all (results read back from JSON
+ * carry `null` where a value was NaN).
+ */
+export function isMissing(x: unknown): x is null | undefined {
+  return typeof x !== 'number' || Number.isNaN(x);
+}
+
+/** `x` with a fixed number of decimals; `n/a` for missing values, `∞` / `−∞` for infinities. */
 export function fixed(x: number | undefined, decimals: number): string {
-  if (x === undefined || Number.isNaN(x)) return MISSING;
+  if (isMissing(x)) return MISSING;
   if (x === Number.POSITIVE_INFINITY) return '∞';
   if (x === Number.NEGATIVE_INFINITY) return '-∞';
   const s = x.toFixed(decimals);
@@ -30,25 +38,25 @@ export function fixed(x: number | undefined, decimals: number): string {
 /** Like `fixed`, with an explicit `+` for positive values (a difference). */
 export function signed(x: number | undefined, decimals: number): string {
   const s = fixed(x, decimals);
-  return x !== undefined && x > 0 && s !== MISSING && !/^0(\.0*)?$/.test(s) ? `+${s}` : s;
+  return !isMissing(x) && x > 0 && s !== MISSING && !/^0(\.0*)?$/.test(s) ? `+${s}` : s;
 }
 
 /** A p-value: `n/a` when NaN, `<0.001` when below, else three decimals. */
 export function formatP(p: number | undefined): string {
-  if (p === undefined || Number.isNaN(p)) return MISSING;
+  if (isMissing(p)) return MISSING;
   return p < 0.001 ? '<0.001' : p.toFixed(3);
 }
 
 /** Seconds with three significant digits (0.0123, 1.23, 123). */
 export function formatSeconds(s: number | undefined): string {
-  if (s === undefined || !Number.isFinite(s)) return MISSING;
+  if (isMissing(s) || !Number.isFinite(s)) return MISSING;
   if (s === 0) return '0';
   return s >= 1000 ? Math.round(s).toString() : Number(s.toPrecision(3)).toString();
 }
 
 /** A general-purpose short number: at most four significant digits, no exponent for |x| in [1e-3, 1e6). */
 export function shortNumber(x: number | undefined): string {
-  if (x === undefined || Number.isNaN(x)) return MISSING;
+  if (isMissing(x)) return MISSING;
   if (!Number.isFinite(x)) return x > 0 ? '∞' : '-∞';
   if (x === 0) return '0';
   const a = Math.abs(x);

@@ -90,6 +90,15 @@ describe('renderReportHtml(results)', () => {
     expect(page).not.toContain(HOSTILE);
   });
 
+  it('renders results read back from results.json, where NaN became null', () => {
+    const r = JSON.parse(JSON.stringify(binaryResults())) as ReturnType<typeof binaryResults>;
+    expect(r.summary[0]?.vsBaseline.auc?.pValue).toBeNull();
+    const page = renderReportHtml(r);
+    expect(markupErrors(page)).toEqual([]);
+    expect(page).toContain('p n/a');
+    expect(page).not.toContain('null');
+  });
+
   it('shows NaN summaries as n/a without writing NaN into the page', () => {
     const r = binaryResults();
     const s = r.summary[1];

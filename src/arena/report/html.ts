@@ -15,7 +15,7 @@ import {
   rankedRows,
 } from './data.js';
 import { escapeHtml as h } from './escape.js';
-import { decimalsFor, fixed, formatP, formatSeconds, MISSING, shortNumber, signed } from './format.js';
+import { decimalsFor, fixed, formatP, formatSeconds, isMissing, MISSING, shortNumber, signed } from './format.js';
 import { barChart, lineChart, reliabilityChart, seriesStyle } from './svg.js';
 
 const CSS = `
@@ -137,7 +137,7 @@ function summaryTable(r: ArenaResults, rows: readonly LossRow[], metrics: readon
         const stat = row.summary?.metrics[m.key];
         const isBest = best.get(m.key) === row.loss;
         const value =
-          stat === undefined || Number.isNaN(stat.mean)
+          stat === undefined || isMissing(stat.mean)
             ? MISSING
             : `${fixed(stat.mean, d)} ± ${fixed(stat.std, d)}${isBest ? ' <span class="mark" aria-label="best">★</span>' : ''}`;
         let cmp = '';

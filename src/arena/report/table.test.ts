@@ -100,6 +100,16 @@ describe('formatSummaryTable(results)', () => {
     for (const line of out.split('\n')) expect(line.length).toBeLessThanOrEqual(120);
   });
 
+  it('formats results read back from JSON (NaN written as null)', () => {
+    const fromJson = JSON.parse(JSON.stringify(r)) as ArenaResults;
+    const s = fromJson.summary[2];
+    if (s) (s.metrics.auc as unknown as { mean: null }).mean = null;
+    const out = formatSummaryTable(fromJson);
+    expect(out).toContain('p n/a');
+    expect(out).toMatch(/generalizedCrossEntropy:q=0\.7\s+2\/2\s+\S+\s+n\/a /);
+    expect(out).not.toContain('null');
+  });
+
   it('formats a regression run (lower-is-better primary metric)', () => {
     const reg = formatSummaryTable(regressionResults());
     const b = block(reg, 'RMSE');

@@ -4,7 +4,7 @@
  */
 import type { ArenaResults } from '../results.js';
 import { bestLoss, type MetricColumn, metricColumns, rankedRows } from './data.js';
-import { decimalsFor, fixed, formatP, formatSeconds, MISSING, oneLine, signed } from './format.js';
+import { decimalsFor, fixed, formatP, formatSeconds, isMissing, MISSING, oneLine, signed } from './format.js';
 
 export interface SummaryTableOptions {
   /** Target line width in characters (default 120). */
@@ -75,7 +75,7 @@ export function formatSummaryTable(results: ArenaResults, options: SummaryTableO
     const arrow = m.higherIsBetter === undefined ? '' : m.higherIsBetter ? ' ↑' : ' ↓';
     const cells = rows.map((r): string[] => {
       const stat = r.summary?.metrics[m.key];
-      const value = stat === undefined || Number.isNaN(stat.mean) ? MISSING : `${fixed(stat.mean, d)} ± ${fixed(stat.std, d)}`;
+      const value = stat === undefined || isMissing(stat.mean) ? MISSING : `${fixed(stat.mean, d)} ± ${fixed(stat.std, d)}`;
       const vs = r.summary?.vsBaseline[m.key];
       const cmp = r.isBaseline || vs === undefined ? '' : `Δ ${signed(vs.diff, d)} p ${formatP(vs.pValue)}`;
       return cmp ? [`${value}${best === r.loss ? '*' : ' '}`, `${cmp} `] : [`${value}${best === r.loss ? '*' : ' '}`];

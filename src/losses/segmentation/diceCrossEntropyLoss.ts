@@ -63,10 +63,11 @@ function crossEntropy(inputs: SegmentationInputs, fromLogits: boolean, classWeig
   if (mode === 'multiclass') {
     perElement = tf.neg(tf.sum(tf.mul(y, logP), -1, true));
     // Σ_c w_c y_c is 0 at ignored pixels, whose targets are all zero.
-    weight = classWeights === undefined ? (valid ?? tf.onesLike(perElement)) : tf.sum(tf.mul(y, tf.tensor1d(classWeights)), -1, true);
+    weight = classWeights === undefined ? (valid ?? tf.ones(perElement.shape)) : tf.sum(tf.mul(y, tf.tensor1d(classWeights)), -1, true);
   } else {
     perElement = tf.neg(tf.add(tf.mul(y, logP), tf.mul(tf.sub(1, y), logNotP as tf.Tensor)));
-    weight = classWeights === undefined ? tf.onesLike(perElement) : tf.broadcastTo(tf.tensor1d(classWeights), perElement.shape);
+    // Built from shapes, not from the prediction: the weights and the mask below stay off the gradient tape.
+    weight = classWeights === undefined ? tf.ones(perElement.shape) : tf.broadcastTo(tf.tensor1d(classWeights), perElement.shape);
     if (valid !== undefined) weight = tf.mul(weight, valid);
   }
   const axes = Array.from({ length: perElement.rank - 1 }, (_, i) => i + 1);

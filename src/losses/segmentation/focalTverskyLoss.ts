@@ -37,11 +37,16 @@ const PARAMS: ParamSpecs = {
   gamma: { kind: 'number', default: 4 / 3, min: 0, exclusiveMin: true, doc: 'γ: the loss is (1 − TI)^(1/γ); the paper uses 4/3, i.e. exponent 0.75' },
 };
 
-/** x^e for x > 0 and 0 for x <= 0, with a finite gradient at every finite x (0 where x <= 0). */
+/**
+ * x^e for x > 0 and 0 for x <= 0 (1 − TI can round slightly below 0), with gradient e·x^(e−1) for
+ * x > 0 and 0 elsewhere: finite at every finite x, where autodiff of pow gives ∞·0 = NaN at x = 0
+ * for e < 1. The mask is sign(relu(x)), whose gradient is 0 (a comparison would have none in tfjs),
+ * and the base is moved to x + 1 where the mask is 0, so pow never sees 0.
+ */
 function safePower(x: tf.Tensor, exponent: number): tf.Tensor {
-  const positive = tf.greater(x, 0);
-  const safe = tf.where(positive, x, tf.onesLike(x));
-  return tf.where(positive, tf.pow(safe, exponent), tf.zerosLike(x));
+  const mask = tf.sign(tf.relu(x));
+  const base = tf.add(x, tf.sub(1, mask));
+  return tf.mul(tf.pow(base, exponent), mask);
 }
 
 /**

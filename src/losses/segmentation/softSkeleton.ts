@@ -15,26 +15,27 @@ export const SOFT_SKELETON_PARAMS: ParamSpecs = {
   iterations: { kind: 'number', default: 3, min: 0, integer: true, doc: 'erosion steps K of the soft skeleton; at least the largest half-width of the structures' },
 };
 
-/** Minimum over a window along one axis: −maxpool(−x). `x` is `[N,H,W,C]` or `[N,D,H,W,C]`. */
-function minPool(x: tf.Tensor, window: number[]): tf.Tensor {
-  const negated = tf.neg(x);
-  const pooled =
-    x.rank === 4
-      ? tf.maxPool(negated as tf.Tensor4D, window as [number, number], 1, 'same')
-      : tf.maxPool3d(negated as tf.Tensor5D, window as [number, number, number], 1, 'same');
-  return tf.neg(pooled);
+/**
+ * Minimum over a window of 3 along one spatial axis (1-based axis of `[N, ...spatial, C]`), values
+ * outside the image ignored: the minimum of x and its two neighbours, read from a copy padded with
+ * +∞. Equal to −maxpool(−x) with a 3×1 (1×3, ...) window and "same" padding; written with shifts and
+ * `tf.minimum` because the wasm backend's max-pool gradient is wrong for non-square windows.
+ */
+function minAlong(x: tf.Tensor, axis: number): tf.Tensor {
+  const paddings = x.shape.map((_, k): [number, number] => (k === axis ? [1, 1] : [0, 0]));
+  const padded = tf.pad(x, paddings, Number.POSITIVE_INFINITY);
+  const shifted = (offset: number) => {
+    const begin = x.shape.map((_, k) => (k === axis ? offset : 0));
+    return tf.slice(padded, begin, x.shape);
+  };
+  return tf.minimum(tf.minimum(shifted(0), x), shifted(2));
 }
 
 /** Soft erosion: the minimum over the cross (3x1 and 1x3 windows; 3x1x1, 1x3x1, 1x1x3 in 3D). */
 function softErode(x: tf.Tensor): tf.Tensor {
-  const spatial = x.rank - 2;
-  let out: tf.Tensor | undefined;
-  for (let axis = 0; axis < spatial; axis++) {
-    const window = Array.from({ length: spatial }, (_, k) => (k === axis ? 3 : 1));
-    const pooled = minPool(x, window);
-    out = out === undefined ? pooled : tf.minimum(out, pooled);
-  }
-  return out as tf.Tensor;
+  let out = minAlong(x, 1);
+  for (let axis = 2; axis < x.rank - 1; axis++) out = tf.minimum(out, minAlong(x, axis));
+  return out;
 }
 
 /** Soft dilation: the maximum over the full 3x3 (3x3x3) window. */
