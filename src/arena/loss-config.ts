@@ -143,8 +143,9 @@ export function parseLosses(text: string, lookUp: (id: string) => LossSpec = fin
   });
 }
 
-/** What each prediction kind makes the model output, for the error message. */
-const ARENA_PREDICTIONS = ['logits', 'binaryLogits', 'probability', 'score'];
+/** The prediction kinds the arena's models output, and the target kinds its classification tasks provide. */
+const ARENA_PREDICTIONS: readonly string[] = ['logits', 'binaryLogits', 'probability', 'score'];
+const CLASSIFICATION_TARGETS: readonly string[] = ['classIndex', 'binary'];
 
 /**
  * Checks that each loss can be trained on this task by the arena, from its registry metadata: the task
@@ -158,6 +159,9 @@ export function checkLossesForTask(losses: { config: LossConfig; spec: LossSpec 
     }
     if (!ARENA_PREDICTIONS.includes(spec.prediction)) {
       inputError(`loss "${config.key}" takes predictions of kind "${spec.prediction}", which the arena's models do not output`);
+    }
+    if (task !== 'regression' && !CLASSIFICATION_TARGETS.includes(spec.target)) {
+      inputError(`loss "${config.key}" takes targets of kind "${spec.target}", which a ${task} task does not provide`);
     }
     let adversarialOption: string | undefined;
     for (const [key, param] of Object.entries(spec.params)) {

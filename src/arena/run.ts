@@ -81,7 +81,7 @@ function prepareOutDir(out: string): void {
   } catch (error) {
     if (error instanceof ArenaInputError) throw error;
     const code = (error as NodeJS.ErrnoException).code ?? (error as Error).message;
-    inputError(code === 'EEXIST' || code === 'ENOTDIR' ? `output folder "${out}" is a file` : `output folder "${out}" is not writable (${code})`);
+    inputError(code === 'EEXIST' ? `output folder "${out}" is a file` : `output folder "${out}" is not writable (${code})`);
   }
 }
 

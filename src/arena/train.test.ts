@@ -50,11 +50,18 @@ function arenaLoss(spec: LossSpec, task: ArenaTask, options: Record<string, unkn
   return checkLossesForTask([{ config: { key: spec.id, id: spec.id, options }, spec }], task)[0] as ArenaLoss;
 }
 
+/** Mean softmax cross-entropy of class indices (logits [N, C]) or sigmoid cross-entropy of {0, 1} (scores [N]). */
+function crossEntropy(yTrue: tf.Tensor, pred: tf.Tensor): tf.Tensor {
+  if (pred.rank === 1) return tf.mean(tf.sub(tf.softplus(pred), tf.mul(yTrue, pred)));
+  const oneHot = tf.oneHot(tf.cast(yTrue, 'int32'), pred.shape[1] as number);
+  return tf.neg(tf.mean(tf.sum(tf.mul(oneHot, tf.logSoftmax(pred)), -1)));
+}
+
 /** A test double of a function loss: softmax or sigmoid cross-entropy by the prediction kind, plus a spy. */
 function fakeLoss(overrides: Partial<FunctionLossSpec>, spy?: (yTrue: tf.Tensor, pred: tf.Tensor, options: Record<string, unknown>) => void): FunctionLossSpec {
   const fn = (yTrue: tf.Tensor, pred: tf.Tensor, options: Record<string, unknown> = {}) => {
     spy?.(yTrue, pred, options);
-    return pred.rank === 2 ? tf.losses.softmaxCrossEntropy(tf.oneHot(tf.cast(yTrue, 'int32'), pred.shape[1] as number), pred) : tf.losses.sigmoidCrossEntropy(yTrue, pred);
+    return crossEntropy(yTrue, pred);
   };
   return {
     kind: 'function',
@@ -159,7 +166,7 @@ describe('runTrial', () => {
         return {
           loss: (yTrue, pred, sampleIds) => {
             ids.push(Array.from((sampleIds as tf.Tensor).dataSync()));
-            return tf.losses.softmaxCrossEntropy(tf.oneHot(tf.cast(yTrue as tf.Tensor, 'int32'), 2), pred as tf.Tensor);
+            return crossEntropy(yTrue as tf.Tensor, pred as tf.Tensor);
           },
           reset() {},
           dispose() {},

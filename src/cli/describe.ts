@@ -1,18 +1,21 @@
 import type { LossSpec, ParamSpec } from '../losses/_shared/spec.js';
 import { describeRange } from '../losses/_shared/validate.js';
 
-/** What each target kind means, for `losskit info`. */
-const TARGETS: Record<LossSpec['target'], string> = {
+/** What each target kind means, for `losskit info` (a kind not described here prints as its name). */
+const TARGETS: Partial<Record<LossSpec['target'], string>> = {
   classIndex: 'class indices [N] (or one-hot / soft rows [N, C])',
   binary: '{0, 1} labels of the predictions\u2019 shape',
+  mask: 'segmentation masks, channels-last: [N, H, W] binary, or class masks / one-hot [N, H, W, C]',
+  embeddingLabels: 'one class label per embedding [N]',
 };
 
 /** What each prediction kind means, for `losskit info`. */
-const PREDICTIONS: Record<LossSpec['prediction'], string> = {
+const PREDICTIONS: Partial<Record<LossSpec['prediction'], string>> = {
   logits: 'logits [N, C]',
   binaryLogits: 'one logit per sample [N]',
   probability: 'probabilities',
   score: 'one score per sample [N]',
+  embedding: 'embedding rows [N, D]',
 };
 
 function table(rows: string[][]): string[] {
@@ -75,8 +78,8 @@ export function formatLossInfo(spec: LossSpec): string {
     `  ${spec.summary}`,
     '',
     `formula      ${spec.formula}`,
-    `yTrue        ${TARGETS[spec.target]}`,
-    `yPred        ${PREDICTIONS[spec.prediction]}`,
+    `yTrue        ${TARGETS[spec.target] ?? spec.target}`,
+    `yPred        ${PREDICTIONS[spec.prediction] ?? spec.prediction}`,
     `tasks        ${spec.tasks.join(', ') || '-'}`,
     `properties   ${spec.properties.join(', ') || '-'}`,
     '',

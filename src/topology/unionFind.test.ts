@@ -13,11 +13,11 @@ describe('UnionFind', () => {
 
   it('dual: the higher birth survives a merge, ties to the higher index', () => {
     const uf = new UnionFind(Int32Array.of(3, 1, 1, 9), 'dual');
-    expect(uf.link(0, 1)).toBe(1);
     expect(uf.link(1, 2)).toBe(1); // tie: the lower index dies
-    expect(uf.find(1)).toBe(2);
-    expect(uf.link(uf.find(0), 3)).toBe(0);
-    expect([0, 1, 2, 3].map((x) => uf.find(x))).toEqual([3, 3, 2, 3]);
+    expect(uf.link(0, 2)).toBe(2); // births 3 vs 1: node 2 dies
+    expect(uf.find(1)).toBe(0);
+    expect(uf.link(0, 3)).toBe(0);
+    expect([0, 1, 2, 3].map((x) => uf.find(x))).toEqual([3, 3, 3, 3]);
   });
 
   it('compresses paths and resets', () => {

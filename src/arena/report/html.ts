@@ -39,7 +39,7 @@ thead th { background: var(--bg-alt); font-weight: 600; white-space: nowrap; }
 tbody tr { background: #fff; }
 tbody tr:nth-child(even) { background: #fbfcfd; }
 td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
-td.loss { font-family: ui-monospace, SFMono-Regular, Menlo, Consolas, monospace; font-size: 13px; overflow-wrap: break-word; min-width: 16em; max-width: 26em; }
+td.loss { font-family: ui-monospace, SFMono-Regular, Menlo, Consolas, monospace; font-size: 13px; overflow-wrap: break-word; min-width: 19em; max-width: 26em; }
 #summary-table td.loss, #summary-table th:first-child { position: sticky; left: 0; z-index: 1; background: inherit; box-shadow: inset -1px 0 0 var(--line); }
 #summary-table thead th:first-child { background: var(--bg-alt); }
 .cmp { display: block; color: var(--muted); font-size: 12px; }

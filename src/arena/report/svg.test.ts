@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { markupErrors } from '../../../test/arena-fixtures.js';
-import { barChart, lineChart, niceScale, PALETTE, reliabilityChart, seriesStyle, tickLabel } from './svg.js';
+import { barChart, fittingScale, lineChart, niceScale, PALETTE, reliabilityChart, seriesStyle, tickLabel } from './svg.js';
 
 const attr = (el: string, name: string) => Number(new RegExp(`\\s${name}="([^"]*)"`).exec(el)?.[1]);
 const elements = (svg: string, pattern: RegExp) => svg.match(pattern) ?? [];
@@ -39,6 +39,14 @@ describe('niceScale / tickLabel', () => {
   it('uses integer steps when asked (epochs)', () => {
     expect(niceScale(1, 5, 8, true).ticks).toEqual([1, 2, 3, 4, 5]);
     expect(niceScale(1, 3, 8, true).step).toBe(1);
+  });
+
+  it('fittingScale uses fewer ticks when their labels would not fit', () => {
+    expect(fittingScale(0, 0.336, 1000)).toMatchObject({ step: 0.05, hi: 0.35 }); // 0.00 … 0.35
+    const narrow = fittingScale(0, 0.336, 200);
+    expect(narrow.ticks.length - 1).toBeLessThanOrEqual(200 / (4 * 7 + 14));
+    expect(narrow.hi).toBeGreaterThanOrEqual(0.336);
+    expect(fittingScale(0, 1, 10).ticks.length).toBeGreaterThanOrEqual(2);
   });
 
   it('labels ticks with the decimals the step needs', () => {

@@ -86,6 +86,20 @@ export function niceScale(lo: number, hi: number, count = 5, integer = false): N
   return { lo: ticks[0] as number, hi: ticks[ticks.length - 1] as number, step, ticks };
 }
 
+/**
+ * The `niceScale` with the most ticks (at most `count` intervals) whose labels fit `pixels` of axis
+ * without touching: each label gets its width plus a gap.
+ */
+export function fittingScale(lo: number, hi: number, pixels: number, count = 5, integer = false): NiceScale {
+  let scale = niceScale(lo, hi, count, integer);
+  for (let c = count - 1; c >= 1; c--) {
+    const widest = Math.max(...scale.ticks.map((t) => tickLabel(t, scale.step).length));
+    if ((scale.ticks.length - 1) * (widest * CHAR_W + 14) <= pixels) break;
+    scale = niceScale(lo, hi, c, integer);
+  }
+  return scale;
+}
+
 /** A tick label with as many decimals as the step needs. */
 export function tickLabel(value: number, step: number): string {
   const decimals = Math.max(0, Math.min(8, -Math.floor(Math.log10(step) + 1e-9)));
@@ -192,7 +206,7 @@ export function barChart(spec: BarChartSpec): string {
     hi = Math.max(hi, b.value + e);
   }
   if (lo === 0 && hi === 0) hi = 1;
-  const scale = niceScale(lo, hi, 5);
+  const scale = fittingScale(lo, hi, x1 - x0, 5);
   const x = linear(scale.lo, scale.hi, x0, x1);
 
   const parts: string[] = [svgOpen('bar-chart', width, height, spec.title, spec.description ?? spec.title)];
@@ -321,7 +335,7 @@ export function lineChart(spec: LineChartSpec): string {
     }
   }
   const empty = xs.length === 0;
-  const xScale = niceScale(empty ? 0 : Math.min(...xs), empty ? 1 : Math.max(...xs), 8, spec.integerX ?? false);
+  const xScale = fittingScale(empty ? 0 : Math.min(...xs), empty ? 1 : Math.max(...xs), width - left - right, 10, spec.integerX ?? false);
   const yScale = niceScale(empty ? 0 : Math.min(...ys), empty ? 1 : Math.max(...ys), 5);
   const x = linear(xScale.lo, xScale.hi, left, width - right);
   const y = linear(yScale.lo, yScale.hi, plotBottom, top);

@@ -39,7 +39,9 @@ export interface DataParam {
   /** The loss cannot run without it. */
   required?: boolean;
   /** `'likePrediction'`: a tensor of yPred's shape (e.g. adversarial logits), which callers must supply. */
-  shape?: 'likePrediction';
+  shape?: 'likePrediction' | 'embeddingByClass' | 'rowLabels' | 'classRows'; // embeddingByClass: [D, numClasses], one column per class
+  // rowLabels: integer class indices [N], one per row of yPred, in [0, C) with C = yPred's last dimension
+  // classRows: [numClasses, D], one row per class of yTrue's labels, D = yPred's last dimension
   doc: string;
 }
 
@@ -50,13 +52,16 @@ export type ParamSpecs = Readonly<Record<string, ParamSpec>>;
 export type TargetKind =
   | 'classIndex' // integer class indices [N] (or one-hot / soft rows of the logits' shape)
   | 'binary' // {0,1} (or soft in [0,1]) of the scores' shape
-  | 'mask'; // segmentation masks, channels-last: [N,H,W] binary (or integer class masks / one-hot [N,H,W,C])
+  | 'mask' // segmentation masks, channels-last: [N,H,W] binary (or integer class masks / one-hot [N,H,W,C])
+  | 'embeddingLabels' // one class label per embedding [N] (or label rows [N,L] with a labelSimilarity)
+  | 'teacherLogits' // a teacher's logits of the (student) logits' shape [N,C], for distillation
+  | 'view'; // the first view's embeddings [N,D] of a two-view loss, row i paired with row i of yPred
 
 /** What `yPred` holds. */
-export type PredictionKind = 'logits' | 'binaryLogits' | 'probability' | 'score';
+export type PredictionKind = 'logits' | 'binaryLogits' | 'probability' | 'score' | 'embedding'; // embedding: [N,D] rows
 
 /** The learning tasks the arena may use a loss for. */
-export type Task = 'binary' | 'multiclass' | 'regression' | 'segmentation';
+export type Task = 'binary' | 'multiclass' | 'regression' | 'segmentation' | 'embedding';
 
 export type Property =
   | 'nonNegative' // every per-sample value is >= 0
@@ -64,7 +69,8 @@ export type Property =
   | 'scaleInvariant' // multiplying the logits by a positive constant changes nothing
   | 'batchCoupled' // a sample's value depends on the other samples of the batch
   | 'gradientSurrogate' // only the gradient has meaning; the value is not a loss
-  | 'stochastic'; // draws random numbers (seedable)
+  | 'stochastic' // draws random numbers (seedable)
+  | 'meanOverTuples'; // 'mean' averages over tuples (pairs, triplets, proxies), not over the rows of 'none'
 
 /** A loss the arena trains with: call it on a batch. `sampleIds` index per-sample state. */
 export type LossFn = (
@@ -85,7 +91,7 @@ export interface StatefulLoss {
 interface LossSpecBase {
   /** Equals the export name, the file name and the CLI value. */
   id: string;
-  family: 'classification' | 'ranking' | 'segmentation' | 'embedding' | 'regression';
+  family: 'classification' | 'ranking' | 'segmentation' | 'embedding' | 'regression' | 'distillation' | 'calibration';
   /** One line for `losskit list`. */
   summary: string;
   /** The math, in plain text, for `losskit info` and the README. */

@@ -71,7 +71,10 @@ function classVolumeWeights(volumes: tf.Tensor2D, weightType: GeneralizedDiceLos
  * the same image (or batch), so a false-positive prediction of an absent class still costs. An image
  * whose scored classes are all empty has no finite weight: every weight is 0 and ℓ_n = 1 − s_N/s_D
  * (0 with the default equal smoothing), whatever the prediction. With one class (binary mode) the
- * weight cancels and the loss is `diceLoss`, except that an empty target scores 0.
+ * weight cancels and the loss is `diceLoss` (exactly without smoothing: s_N and s_D are not scaled
+ * by the weights), except that an empty target scores 0. Because of that, with 'square' weights and
+ * large objects (Σ_c w_c Σ (p + y) ≈ 2/V_c) the default smoothing of 1e-5 stops being negligible
+ * from V_c ≈ 1e3 pixels on (MONAI behaves the same); lower both smoothings there.
  *
  * @param yTrue - Masks as in `diceLoss`: `[N,H,W]` binary, integer `[N,H,W]` or one-hot `[N,H,W,C]`
  *   multiclass, `[N,H,W,C]` multilabel; 3D adds a depth axis after N.

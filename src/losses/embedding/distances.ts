@@ -1,0 +1,86 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { fail } from '../_shared/errors.js';
+import { safeNorm } from '../_shared/numerics.js';
+
+/**
+ * How two embeddings are compared. `'euclidean'` and `'squaredEuclidean'` are distances (small
+ * means close); `'cosine'` and `'dot'` are similarities (large means close), what
+ * pytorch-metric-learning calls inverted distances.
+ */
+export type DistanceName = 'euclidean' | 'squaredEuclidean' | 'cosine' | 'dot';
+
+export const DISTANCES: readonly DistanceName[] = ['euclidean', 'squaredEuclidean', 'cosine', 'dot'];
+
+/** Whether larger values mean closer embeddings (a similarity). */
+export function isSimilarity(distance: DistanceName): boolean {
+  return distance === 'cosine' || distance === 'dot';
+}
+
+/**
+ * How far `x` is from the goal `y` in the direction that matters: `x − y` for a distance, `y − x`
+ * for a similarity (pytorch-metric-learning's `distance.margin(x, y)`). Numbers or tensors.
+ */
+export function marginOf(distance: DistanceName, x: tf.Tensor | number, y: tf.Tensor | number): tf.Tensor {
+  return isSimilarity(distance) ? tf.sub(y, x) : tf.sub(x, y);
+}
+
+/** Smallest norm a row is divided by: zero rows stay zero, as `torch.nn.functional.normalize` does. */
+const NORM_FLOOR = 1e-12;
+
+/**
+ * Rows divided by their Euclidean norm (`max(‖x‖, 1e-12)`), so a zero row stays zero. The norm is
+ * `safeNorm`, whose gradient is finite at the origin.
+ */
+export function normalizeRows(x: tf.Tensor2D): tf.Tensor2D {
+  return tf.div(x, tf.maximum(tf.expandDims(safeNorm(x), 1), NORM_FLOOR)) as tf.Tensor2D;
+}
+
+/** Square root whose gradient is 0, not infinite, at 0 (inputs are clamped at 0 first). */
+export function safeSqrt(x: tf.Tensor): tf.Tensor {
+  const nonNegative = tf.relu(x);
+  const nonZero = tf.sign(nonNegative);
+  return tf.mul(nonZero, tf.sqrt(tf.add(nonNegative, tf.sub(1, nonZero))));
+}
+
+/** Throws unless the distance and the normalisation flag go together (cosine always normalises). */
+export function checkDistance(fn: string, distance: DistanceName, normalize: boolean): void {
+  if (distance === 'cosine' && !normalize) {
+    fail(fn, '`normalize`', "be true with distance 'cosine' (use distance 'dot' for unnormalised inner products)", 'false (boolean)');
+  }
+}
+
+/** The embeddings a distance compares: L2-normalised rows when `normalize` (or for cosine). */
+export function prepareEmbeddings(x: tf.Tensor2D, distance: DistanceName, normalize: boolean): tf.Tensor2D {
+  return normalize || distance === 'cosine' ? normalizeRows(x) : x;
+}
+
+/**
+ * The matrix of distances (or similarities) between the rows of `a` `[n, D]` and of `b` `[m, D]`,
+ * `[n, m]`, from one matrix product: never an `[n, m, D]` tensor. For the Euclidean distances,
+ *
+ *     d²(a, b) = ‖a‖² + ‖b‖² − 2 a·b        clamped at 0 against rounding
+ *
+ * and `'euclidean'` takes a square root with a finite gradient at 0. Rows are used as given:
+ * normalise them first with {@link prepareEmbeddings}.
+ */
+export function pairwise(distance: DistanceName, a: tf.Tensor2D, b: tf.Tensor2D): tf.Tensor2D {
+  const dot = tf.matMul(a, b, false, true) as tf.Tensor2D;
+  if (isSimilarity(distance)) return dot;
+  const squared = tf.relu(tf.sub(tf.add(tf.sum(tf.square(a), 1, true), tf.expandDims(tf.sum(tf.square(b), 1), 0)), tf.mul(dot, 2)));
+  return (distance === 'euclidean' ? safeSqrt(squared) : squared) as tf.Tensor2D;
+}
+
+/**
+ * Distances (or similarities) between matching rows of `a` and `b`, `[n]`, from their difference:
+ * identical rows are exactly 0 apart, with a zero gradient.
+ */
+export function rowwise(distance: DistanceName, a: tf.Tensor2D, b: tf.Tensor2D): tf.Tensor1D {
+  if (isSimilarity(distance)) return tf.sum(tf.mul(a, b), 1) as tf.Tensor1D;
+  const diff = tf.sub(a, b);
+  return (distance === 'euclidean' ? safeNorm(diff) : tf.sum(tf.square(diff), 1)) as tf.Tensor1D;
+}
+
+/** Logits of a softmax over pairs: similarities over τ, or negated distances over τ. */
+export function temperatureLogits(distance: DistanceName, m: tf.Tensor, temperature: number): tf.Tensor2D {
+  return tf.div(isSimilarity(distance) ? m : tf.neg(m), temperature) as tf.Tensor2D;
+}

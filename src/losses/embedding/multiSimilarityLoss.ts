@@ -1,0 +1,88 @@
+import * as tf from '@tensorflow/tfjs-core';
+import type { FunctionLossSpec, ParamSpecs } from '../_shared/spec.js';
+import type { TensorInput } from '../_shared/to-tensor.js';
+import { blockwiseRows } from './chunking.js';
+import { marginOf } from './distances.js';
+import { maskedLogSumExp } from './logsumexp.js';
+import { type PairLossOptions, pairParams, readPairInputs } from './pair-options.js';
+import { pairBlock, pairSource } from './pairs.js';
+import { checkEmbeddingOptions, reduceElements } from './reduction.js';
+
+const NAME = 'multiSimilarityLoss';
+
+export interface MultiSimilarityLossOptions extends PairLossOptions {
+  /** α > 0: sharpness of the positive term. @defaultValue `2` */
+  alpha?: number;
+  /** β > 0: sharpness of the negative term. @defaultValue `50` */
+  beta?: number;
+  /** λ: the similarity both terms are measured from. @defaultValue `0.5` */
+  base?: number;
+}
+
+const PARAMS: ParamSpecs = {
+  alpha: { kind: 'number', default: 2, min: 0, exclusiveMin: true, doc: 'α: sharpness of the positive-pair term' },
+  beta: { kind: 'number', default: 50, min: 0, exclusiveMin: true, doc: 'β: sharpness of the negative-pair term' },
+  base: { kind: 'number', default: 0.5, doc: 'λ: similarity both terms are measured from (the paper uses 1)' },
+  ...pairParams('cosine'),
+};
+
+/**
+ * Multi-similarity loss (Wang et al.): a soft maximum over each anchor's positive pairs that are
+ * less similar than λ and over its negative pairs that are more similar than λ. With similarities
+ * S (cosine by default), per anchor i with positive pairs P_i and negative pairs N_i,
+ *
+ *     ℓ_i = (1/α) log[1 + Σ_{k∈P_i} e^(−α(S_ik − λ))] + (1/β) log[1 + Σ_{k∈N_i} e^(β(S_ik − λ))]
+ *
+ * (with a distance D, S_ik − λ becomes λ − D_ik). The log-sum-exp weighs each pair by how badly it
+ * sits, the hardest pairs most, so one anchor's pairs weigh each other rather than counting equally.
+ * An anchor without positives (negatives) gets 0 for that term. The pairs are every ordered pair
+ * i ≠ j of the batch, or the explicit `indices` (repeated pairs count once, as in the reference);
+ * the paper mines pairs first, which `multiSimilarityMiner` does.
+ *
+ * Reduction: `'none'` gives ℓ_i, `[N]`; `'mean'` (default, pytorch-metric-learning's
+ * `MeanReducer`) is their mean over every anchor of the batch, including anchors without pairs;
+ * `'meanNonZero'` the mean over ℓ_i > 0. Defaults equal pytorch-metric-learning 2.8.1's
+ * `MultiSimilarityLoss` (α 2, β 50, base 0.5, cosine similarity); the paper uses λ = 1.
+ *
+ * @param labels - Integer class labels `[N]` (or label rows `[N, L]` with `labelSimilarity`).
+ * @param embeddings - Embeddings `[N, D]`.
+ * @returns A scalar, or `[N]` with `reduction: 'none'`.
+ *
+ * @example
+ * multiSimilarityLoss([0, 0, 1], [[1, 0], [0.6, 0.8], [0, 1]]).print(); // 0.3932
+ *
+ * @see X. Wang, X. Han, W. Huang, D. Dong, M. R. Scott, "Multi-Similarity Loss with General Pair
+ *   Weighting for Deep Metric Learning", CVPR 2019, https://arxiv.org/abs/1904.06627 (defaults:
+ *   pytorch-metric-learning 2.8.1, `losses.MultiSimilarityLoss`).
+ */
+function multiSimilarityLoss_(labels: TensorInput, embeddings: TensorInput, options: MultiSimilarityLossOptions = {}): tf.Tensor {
+  checkEmbeddingOptions(NAME, PARAMS, options);
+  const { alpha = 2, beta = 50, base = 0.5 } = options;
+  const { batch, x, distance, indices, chunkSize } = readPairInputs(NAME, labels, embeddings, options, 'cosine');
+  const source = pairSource(NAME, batch, indices);
+  const losses = blockwiseRows(x, batch.n, chunkSize, (z, r0, r1) => {
+    const { m, pos, neg } = pairBlock(z, distance, source, r0, r1);
+    const posTerm = tf.div(maskedLogSumExp(tf.mul(marginOf(distance, m, base), alpha) as tf.Tensor2D, tf.sign(pos) as tf.Tensor2D, true), alpha);
+    const negTerm = tf.div(maskedLogSumExp(tf.mul(marginOf(distance, base, m), beta) as tf.Tensor2D, tf.sign(neg) as tf.Tensor2D, true), beta);
+    return tf.expandDims(tf.add(posTerm, negTerm), 1) as tf.Tensor2D;
+  });
+  return reduceElements(NAME, tf.reshape(losses, [batch.n]), options);
+}
+
+export const multiSimilarityLoss = /* @__PURE__ */ tf.op({ multiSimilarityLoss_ });
+
+export const multiSimilarityLossSpec: FunctionLossSpec = {
+  kind: 'function',
+  id: 'multiSimilarityLoss',
+  family: 'embedding',
+  summary: 'Multi-similarity loss: soft maxima over each anchor’s too-dissimilar positives and too-similar negatives',
+  formula: 'ℓ_i = (1/α) log[1 + Σ_P e^(−α(S_ik − λ))] + (1/β) log[1 + Σ_N e^(β(S_ik − λ))]',
+  fn: multiSimilarityLoss,
+  target: 'embeddingLabels',
+  prediction: 'embedding',
+  tasks: ['embedding'],
+  params: PARAMS,
+  properties: ['nonNegative', 'scaleInvariant', 'batchCoupled'],
+  reference:
+    'X. Wang, X. Han, W. Huang, D. Dong, M. R. Scott, "Multi-Similarity Loss with General Pair Weighting for Deep Metric Learning", CVPR 2019, https://arxiv.org/abs/1904.06627; defaults of pytorch-metric-learning 2.8.1 MultiSimilarityLoss',
+};

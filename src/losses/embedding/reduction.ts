@@ -1,0 +1,106 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { fail, formatValue } from '../_shared/errors.js';
+import { REDUCTIONS, type Reduction, reduce } from '../_shared/reduction.js';
+import type { ParamSpecs } from '../_shared/spec.js';
+import type { TensorInput } from '../_shared/to-tensor.js';
+import { checkOptions } from '../_shared/validate.js';
+
+/**
+ * The reductions of the embedding losses: the library's three, and `'meanNonZero'`, the mean over
+ * the tuples whose loss is > 0 (pytorch-metric-learning's `AvgNonZeroReducer`).
+ */
+export type EmbeddingReduction = Reduction | 'meanNonZero';
+
+const EMBEDDING_REDUCTIONS: readonly EmbeddingReduction[] = [...REDUCTIONS, 'meanNonZero'];
+
+/** Options every embedding loss accepts. */
+export interface EmbeddingReductionOptions {
+  /**
+   * `'mean'` (pytorch-metric-learning's `MeanReducer`: for pair losses, positive and negative pairs
+   * each averaged, then added), `'meanNonZero'` (its `AvgNonZeroReducer`), `'sum'` (its
+   * `SumReducer`), or `'none'` (per anchor; each loss's doc says what its rows hold).
+   * @defaultValue `'mean'`
+   */
+  reduction?: EmbeddingReduction;
+  /** Per-sample weights `[N]`: each tuple is weighted by the weight of its anchor. @defaultValue all ones */
+  weights?: TensorInput;
+}
+
+/**
+ * `checkOptions` for an embedding loss: the same checks, with `'meanNonZero'` also accepted as a
+ * reduction (the shared check knows only 'mean' | 'sum' | 'none').
+ */
+export function checkEmbeddingOptions(fn: string, params: ParamSpecs, options: unknown): void {
+  if (options !== null && typeof options === 'object' && !Array.isArray(options) && 'reduction' in options) {
+    const reduction = (options as { reduction?: unknown }).reduction;
+    if (reduction !== undefined && !EMBEDDING_REDUCTIONS.includes(reduction as EmbeddingReduction)) {
+      fail(fn, '`reduction`', `be one of ${EMBEDDING_REDUCTIONS.map((r) => `'${r}'`).join(' | ')}`, formatValue(reduction));
+    }
+    checkOptions(fn, params, { ...options, reduction: undefined });
+    return;
+  }
+  checkOptions(fn, params, options);
+}
+
+/** `den` where it is > 0, else 1: a mean over nothing is 0. Built with sign, which has a gradient. */
+function safeDenominator(den: tf.Tensor): tf.Tensor {
+  return tf.add(den, tf.sub(1, tf.sign(den)));
+}
+
+/** Per-sample weights `[n]` (all ones without `weights`), checked as the shared reduction checks them. */
+export function sampleWeights(fn: string, n: number, weights: TensorInput | undefined): tf.Tensor1D {
+  const ones = tf.ones([n]);
+  return (weights === undefined ? ones : reduce(fn, ones, { weights, reduction: 'none' })) as tf.Tensor1D;
+}
+
+/**
+ * Reduces per-element losses `[n]` (one per anchor, sample or proxy): `'meanNonZero'` is the
+ * weighted mean over the elements whose loss is > 0; the other reductions are the shared ones.
+ */
+export function reduceElements(fn: string, losses: tf.Tensor, options: EmbeddingReductionOptions): tf.Tensor {
+  const { reduction = 'mean', weights } = options;
+  if (reduction !== 'meanNonZero') return reduce(fn, losses, { reduction, ...(weights === undefined ? {} : { weights }) });
+  const w = sampleWeights(fn, losses.shape[0] as number, weights);
+  return tf.div(tf.sum(tf.mul(w, losses)), safeDenominator(tf.sum(tf.mul(w, tf.sign(losses)))));
+}
+
+/**
+ * Reduces per-anchor tuple statistics `[n, 3·G]`: for each of G groups of tuples (positive pairs and
+ * negative pairs for pair losses, one group otherwise) the columns are the sum of the anchor's tuple
+ * losses, its number of tuples, and its number of tuples with a loss > 0. With weights w (one per
+ * anchor, default 1):
+ *
+ *     'none'         w_i Σ_g sum_ig                                 [n]
+ *     'sum'          Σ_i w_i Σ_g sum_ig
+ *     'mean'         Σ_g (Σ_i w_i sum_ig) / (Σ_i w_i count_ig)      each group's mean, 0 when empty
+ *     'meanNonZero'  Σ_g (Σ_i w_i sum_ig) / (Σ_i w_i nonZero_ig)
+ *
+ * so 'mean' is the mean over tuples, not over the rows of 'none', unless every anchor has as many
+ * tuples as every other.
+ */
+export function reduceTupleStats(fn: string, stats: tf.Tensor2D, options: EmbeddingReductionOptions): tf.Tensor {
+  const { reduction = 'mean', weights } = options;
+  const [n, columns] = stats.shape;
+  const groups = columns / 3;
+  const w = sampleWeights(fn, n, weights);
+  const column = (k: number) => tf.reshape(tf.slice(stats, [0, k], [n, 1]), [n]);
+  const sums = Array.from({ length: groups }, (_, g) => column(3 * g));
+  if (reduction === 'none') return tf.mul(w, tf.addN(sums));
+  if (reduction === 'sum') return tf.sum(tf.mul(w, tf.addN(sums)));
+  const means = sums.map((sum, g) => tf.div(tf.sum(tf.mul(w, sum)), safeDenominator(tf.sum(tf.mul(w, column(3 * g + (reduction === 'mean' ? 1 : 2)))))));
+  return tf.addN(means);
+}
+
+/**
+ * The per-anchor columns {@link reduceTupleStats} reads, from G groups of `[b, N]` tuple losses and
+ * their (constant) counts: for each group, Σ_j c_ij l_ij, Σ_j c_ij and Σ_j c_ij [l_ij > 0]. The last is
+ * built with sign, so it carries no gradient and needs no comparison on the gradient path.
+ */
+export function tupleStats(groups: readonly (readonly [tf.Tensor, tf.Tensor])[]): tf.Tensor2D {
+  const columns = groups.flatMap(([losses, counts]) => [
+    tf.sum(tf.mul(counts, losses), -1),
+    tf.sum(counts, -1),
+    tf.sum(tf.mul(counts, tf.sign(tf.relu(losses))), -1),
+  ]);
+  return tf.stack(columns, 1) as tf.Tensor2D;
+}

@@ -1,0 +1,119 @@
+import * as tf from '@tensorflow/tfjs-core';
+import type { FunctionLossSpec, ParamSpecs } from '../_shared/spec.js';
+import type { TensorInput } from '../_shared/to-tensor.js';
+import { blockwiseRows } from './chunking.js';
+import { type DistanceName, marginOf, rowwise } from './distances.js';
+import { type PairLossOptions, pairParams, readPairInputs } from './pair-options.js';
+import { pairBlock, pairSource } from './pairs.js';
+import { checkEmbeddingOptions, reduceTupleStats, tupleStats } from './reduction.js';
+
+const NAME = 'tripletMarginLoss';
+
+export interface TripletMarginLossOptions extends PairLossOptions {
+  /** m: the gap wanted between the anchor–negative and the anchor–positive distance. @defaultValue `0.05` */
+  margin?: number;
+  /** Use the soft hinge log(1 + e^v) instead of [v]_+. @defaultValue `false` */
+  smoothLoss?: boolean;
+}
+
+const PARAMS: ParamSpecs = {
+  margin: { kind: 'number', default: 0.05, doc: 'm: wanted gap between d_an and d_ap (pytorch-metric-learning 2.x default 0.05)' },
+  smoothLoss: { kind: 'boolean', default: false, doc: 'soft hinge log(1 + e^v) instead of [v]_+' },
+  ...pairParams('euclidean'),
+};
+
+/** The hinge (or soft hinge) of the triplet violation d_ap − d_an + m (similarities: s_an − s_ap + m). */
+function tripletLoss(distance: DistanceName, ap: tf.Tensor, an: tf.Tensor, margin: number, smooth: boolean): tf.Tensor {
+  const violation = tf.add(marginOf(distance, ap, an), margin);
+  return smooth ? tf.softplus(violation) : tf.relu(violation);
+}
+
+/**
+ * Triplet margin loss: each anchor should be closer to a positive than to a negative by a margin.
+ * With a distance d (Euclidean on L2-normalised embeddings by default), per triplet (a, p, n),
+ *
+ *     ℓ(a, p, n) = [d_ap − d_an + m]_+            (similarities: [s_an − s_ap + m]_+)
+ *
+ * or log(1 + e^(d_ap − d_an + m)) with `smoothLoss`. The triplets are every (a, p, n) with p ≠ a a
+ * positive and n a negative of a (pytorch-metric-learning's `triplets_per_anchor="all"`: O(N³), so use
+ * `chunkSize` or a miner for large batches); pair `indices` give every triplet of a positive and a
+ * negative pair that share their anchor; triplet `indices` (e.g. from `batchHardMiner`) are used as
+ * they are, and then only the 3T embedding rows they name are gathered.
+ *
+ * Reduction: `'mean'` (default) is the mean over triplets; `'meanNonZero'` the mean over triplets
+ * with a loss > 0 (pytorch-metric-learning's default `AvgNonZeroReducer`); `'sum'` their sum;
+ * `'none'` gives per anchor the sum of its triplet losses, `[N]`. Without a triplet the loss is 0.
+ * A triplet that already satisfies the margin has no gradient, so training concentrates on the
+ * violating ones. Defaults equal pytorch-metric-learning 2.8.1's `TripletMarginLoss` (margin 0.05,
+ * `LpDistance` on normalised embeddings); its 3.0 release changed the default margin to 0.2.
+ *
+ * @param labels - Integer class labels `[N]` (or label rows `[N, L]` with `labelSimilarity`).
+ * @param embeddings - Embeddings `[N, D]`.
+ * @returns A scalar, or `[N]` with `reduction: 'none'`.
+ *
+ * @example
+ * tripletMarginLoss([0, 0, 1], [[1, 0], [0.6, 0.8], [0, 1]], { margin: 0.2 }).print(); // 0.3618
+ *
+ * @see F. Schroff, D. Kalenichenko, J. Philbin, "FaceNet: A Unified Embedding for Face Recognition
+ *   and Clustering", CVPR 2015, https://arxiv.org/abs/1503.03832 (defaults: pytorch-metric-learning
+ *   2.8.1, `losses.TripletMarginLoss`).
+ */
+function tripletMarginLoss_(labels: TensorInput, embeddings: TensorInput, options: TripletMarginLossOptions = {}): tf.Tensor {
+  checkEmbeddingOptions(NAME, PARAMS, options);
+  const { margin = 0.05, smoothLoss = false } = options;
+  const { batch, x, distance, indices, chunkSize } = readPairInputs(NAME, labels, embeddings, options, 'euclidean');
+  const n = batch.n;
+  let stats: tf.Tensor2D;
+  if (indices?.kind === 'triplets') {
+    // Listed triplets, grouped by anchor so that a block of anchors holds its own triplets.
+    const order = Array.from(indices.a.keys()).sort((i, j) => (indices.a[i] as number) - (indices.a[j] as number));
+    const firstOf = new Int32Array(n + 1);
+    for (const a of indices.a) firstOf[a + 1] = (firstOf[a + 1] as number) + 1;
+    for (let r = 0; r < n; r++) firstOf[r + 1] = (firstOf[r + 1] as number) + (firstOf[r] as number);
+    const pick = (list: Int32Array, from: number, to: number) => Int32Array.from(order.slice(from, to), (i) => list[i] as number);
+    stats = blockwiseRows(x, n, chunkSize, (z, r0, r1) => {
+      const from = firstOf[r0] as number;
+      const to = firstOf[r1] as number;
+      const a = pick(indices.a, from, to);
+      const rowOf = (list: Int32Array) => tf.gather(z, tf.tensor1d(pick(list, from, to), 'int32')) as tf.Tensor2D;
+      const za = rowOf(indices.a);
+      const losses = tripletLoss(distance, rowwise(distance, za, rowOf(indices.p)), rowwise(distance, za, rowOf(indices.n)), margin, smoothLoss);
+      const segment = tf.tensor1d(a.map((v) => v - r0), 'int32');
+      const counts = new Float32Array(r1 - r0);
+      for (const v of a) counts[v - r0] = (counts[v - r0] as number) + 1;
+      return tf.stack(
+        [tf.unsortedSegmentSum(losses, segment, r1 - r0), tf.tensor1d(counts), tf.unsortedSegmentSum(tf.sign(tf.relu(losses)), segment, r1 - r0)],
+        1,
+      ) as tf.Tensor2D;
+    });
+  } else {
+    // Every (p, n) combination of each anchor's positive and negative pairs: [b, N, N] per block.
+    const source = pairSource(NAME, batch, indices);
+    stats = blockwiseRows(x, n, chunkSize, (z, r0, r1) => {
+      const b = r1 - r0;
+      const { m, pos, neg } = pairBlock(z, distance, source, r0, r1);
+      const losses = tripletLoss(distance, tf.expandDims(m, 2), tf.expandDims(m, 1), margin, smoothLoss);
+      const counts = tf.mul(tf.expandDims(pos, 2), tf.expandDims(neg, 1));
+      return tupleStats([[tf.reshape(losses, [b, n * n]), tf.reshape(counts, [b, n * n])]]);
+    });
+  }
+  return reduceTupleStats(NAME, stats, options);
+}
+
+export const tripletMarginLoss = /* @__PURE__ */ tf.op({ tripletMarginLoss_ });
+
+export const tripletMarginLossSpec: FunctionLossSpec = {
+  kind: 'function',
+  id: 'tripletMarginLoss',
+  family: 'embedding',
+  summary: 'Triplet margin loss: anchor closer to each positive than to each negative by a margin',
+  formula: 'ℓ = mean_(a,p,n) [d_ap − d_an + m]_+',
+  fn: tripletMarginLoss,
+  target: 'embeddingLabels',
+  prediction: 'embedding',
+  tasks: ['embedding'],
+  params: PARAMS,
+  properties: ['nonNegative', 'scaleInvariant', 'batchCoupled', 'meanOverTuples'],
+  reference:
+    'F. Schroff, D. Kalenichenko, J. Philbin, "FaceNet: A Unified Embedding for Face Recognition and Clustering", CVPR 2015, https://arxiv.org/abs/1503.03832; defaults of pytorch-metric-learning 2.8.1 TripletMarginLoss',
+};
