@@ -33,3 +33,36 @@ export { diceCrossEntropyLoss, type DiceCrossEntropyLossOptions } from './losses
 export { softSkeleton, type SoftSkeletonOptions } from './losses/segmentation/softSkeleton.js';
 export { clDiceLoss, type ClDiceLossOptions } from './losses/segmentation/clDiceLoss.js';
 export { skeletonRecallLoss, type SkeletonRecallLossOptions } from './losses/segmentation/skeletonRecallLoss.js';
+export { rwLoss, type RwLossOptions } from './losses/segmentation/rwLoss.js';
+export { warpingLoss, type WarpingLossOptions, type WarpingPixelLoss } from './losses/segmentation/warpingLoss.js';
+export { cbDiceLoss, type CbDiceLossOptions } from './losses/segmentation/cbDiceLoss.js';
+export { branchDisagreementLoss, type BranchDisagreementLossOptions, type BranchDistance, type BranchStopGradient } from './losses/segmentation/branchDisagreementLoss.js';
+export { pulaskiSetLoss, type PulaskiSetLossOptions, type PulaskiDistance } from './losses/segmentation/pulaskiSetLoss.js';
+export type { DistanceName } from './losses/embedding/distances.js';
+export { sharesAnyLabel, type LabelSimilarity } from './losses/embedding/labels.js';
+export type { IndexTuple, PairIndices, TripletIndices } from './losses/embedding/pairs.js';
+export type { EmbeddingReduction, EmbeddingReductionOptions } from './losses/embedding/reduction.js';
+export type { PairLossOptions } from './losses/embedding/pair-options.js';
+export type { ClassWeightFactoryOptions, ClassWeightLoss } from './losses/embedding/class-weights.js';
+export {
+  allPairsMiner,
+  batchHardMiner,
+  semiHardMiner,
+  multiSimilarityMiner,
+  type MinedPairs,
+  type MinedTriplets,
+  type MinerOptions,
+  type SemiHardMinerOptions,
+  type MultiSimilarityMinerOptions,
+} from './losses/embedding/miners.js';
+export { contrastiveLoss, type ContrastiveLossOptions } from './losses/embedding/contrastiveLoss.js';
+export { tripletMarginLoss, type TripletMarginLossOptions } from './losses/embedding/tripletMarginLoss.js';
+export { multiSimilarityLoss, type MultiSimilarityLossOptions } from './losses/embedding/multiSimilarityLoss.js';
+export { ntXentLoss, type NtXentLossOptions } from './losses/embedding/ntXentLoss.js';
+export { supConLoss, type SupConLossOptions } from './losses/embedding/supConLoss.js';
+export { proxyAnchorLoss, type ProxyAnchorLossOptions } from './losses/embedding/proxyAnchorLoss.js';
+export { createProxyAnchorLoss, type ProxyAnchorLossFactoryOptions, type ProxyAnchorLossConfig } from './losses/embedding/createProxyAnchorLoss.js';
+export { arcFaceLoss, type ArcFaceLossOptions } from './losses/embedding/arcFaceLoss.js';
+export { createArcFaceLoss, type ArcFaceLossFactoryOptions, type ArcFaceLossConfig } from './losses/embedding/createArcFaceLoss.js';
+export { cosFaceLoss, type CosFaceLossOptions } from './losses/embedding/cosFaceLoss.js';
+export { createCosFaceLoss, type CosFaceLossFactoryOptions, type CosFaceLossConfig } from './losses/embedding/createCosFaceLoss.js';

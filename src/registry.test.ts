@@ -16,6 +16,9 @@ interface Inputs {
   options: Record<string, unknown>;
 }
 
+/** Embedding dimension of the embedding losses' inputs, [N, 4]. */
+const EMBEDDING_DIM = 4;
+
 /** Masks and probability maps for segmentation losses: [2, 8, 8]. */
 const MASK_SHAPE = [2, 8, 8] as const;
 
@@ -39,6 +42,10 @@ function inputsFor(spec: LossSpec, seed = 11): Inputs {
       }
       return Array.from({ length: h }, (_, i) => levels.slice(i * w, (i + 1) * w));
     });
+  } else if (spec.target === 'embeddingLabels') {
+    // Embedding losses: labels [8] with two samples per class, embeddings [8, 4].
+    yTrue = tf.tensor1d(Array.from({ length: N }, (_, i) => i % C), 'int32');
+    yPred = Array.from({ length: N }, () => normals(r, EMBEDDING_DIM));
   } else if (spec.target === 'classIndex') {
     yTrue = tf.tensor1d(Array.from({ length: N }, (_, i) => (i < C ? i : Math.floor(r() * C))), 'int32');
     yPred = Array.from({ length: N }, () => normals(r, C).map((v) => 2 * v));
@@ -47,6 +54,10 @@ function inputsFor(spec: LossSpec, seed = 11): Inputs {
     yPred = normals(r, N).map((v) => 2 * v);
   }
   for (const [key, param] of Object.entries(spec.params)) {
+    if (param.kind === 'data' && param.required && param.shape === 'embeddingByClass') {
+      // One column per class, [D, C] (class weights, proxies).
+      options[key] = tf.tensor2d(Array.from({ length: EMBEDDING_DIM }, () => normals(r, C)));
+    }
     if (param.kind === 'data' && param.required && param.shape === 'likePrediction') {
       options[key] = tf.tidy(() => { const p = tf.tensor(yPred); return tf.add(p, tf.randomNormal(p.shape, 0, 0.3, 'float32', seed)); });
     }
@@ -136,7 +147,11 @@ describe.each(registry.map((spec) => [spec.id, spec] as const))('%s (registry co
     const none = Array.from(evaluate(spec, yTrue, pred(), { ...options, reduction: 'none' }).dataSync());
     const sum = none.reduce((a, b) => a + b, 0);
     expect(scalar(evaluate(spec, yTrue, pred(), { ...options, reduction: 'sum' }))).toBeCloseTo(sum, 4);
-    expect(scalar(evaluate(spec, yTrue, pred(), { ...options, reduction: 'mean' }))).toBeCloseTo(sum / none.length, 5);
+    // 'meanOverTuples' losses (pair and triplet losses) average over tuples, while their 'none' rows
+    // are per anchor (or proxy) sums of tuple losses: only the sum identity holds for them.
+    if (!spec.properties.includes('meanOverTuples')) {
+      expect(scalar(evaluate(spec, yTrue, pred(), { ...options, reduction: 'mean' }))).toBeCloseTo(sum / none.length, 5);
+    }
   });
 
   it.runIf(spec.kind === 'function')('is unchanged by weights of ones', () => {
@@ -184,7 +199,7 @@ describe.each(registry.map((spec) => [spec.id, spec] as const))('%s (registry co
     const extra =
       spec.target === 'mask'
         ? [...(yPred as number[][][]), (yPred as number[][][])[0]!]
-        : spec.target === 'classIndex'
+        : spec.target === 'classIndex' || spec.target === 'embeddingLabels'
           ? [...(yPred as number[][]), (yPred as number[][])[0]!]
           : [...(yPred as number[]), 0.5];
     expect(() => evaluate(spec, yTrue, tf.tensor(extra), options)).toThrow(LossInputError);

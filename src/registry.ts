@@ -23,6 +23,19 @@ import { generalizedDiceLossSpec } from './losses/segmentation/generalizedDiceLo
 import { diceCrossEntropyLossSpec } from './losses/segmentation/diceCrossEntropyLoss.js';
 import { clDiceLossSpec } from './losses/segmentation/clDiceLoss.js';
 import { skeletonRecallLossSpec } from './losses/segmentation/skeletonRecallLoss.js';
+import { rwLossSpec } from './losses/segmentation/rwLoss.js';
+import { warpingLossSpec } from './losses/segmentation/warpingLoss.js';
+import { cbDiceLossSpec } from './losses/segmentation/cbDiceLoss.js';
+import { branchDisagreementLossSpec } from './losses/segmentation/branchDisagreementLoss.js';
+import { pulaskiSetLossSpec } from './losses/segmentation/pulaskiSetLoss.js';
+import { contrastiveLossSpec } from './losses/embedding/contrastiveLoss.js';
+import { tripletMarginLossSpec } from './losses/embedding/tripletMarginLoss.js';
+import { multiSimilarityLossSpec } from './losses/embedding/multiSimilarityLoss.js';
+import { ntXentLossSpec } from './losses/embedding/ntXentLoss.js';
+import { supConLossSpec } from './losses/embedding/supConLoss.js';
+import { proxyAnchorLossSpec } from './losses/embedding/proxyAnchorLoss.js';
+import { arcFaceLossSpec } from './losses/embedding/arcFaceLoss.js';
+import { cosFaceLossSpec } from './losses/embedding/cosFaceLoss.js';
 import { closestNames } from './suggest.js';
 
 /** Every loss the CLI, the docs and the arena offer; adding a loss adds one line here. */
@@ -50,6 +63,19 @@ export const registry: readonly LossSpec[] = Object.freeze([
   diceCrossEntropyLossSpec,
   clDiceLossSpec,
   skeletonRecallLossSpec,
+  rwLossSpec,
+  warpingLossSpec,
+  cbDiceLossSpec,
+  branchDisagreementLossSpec,
+  pulaskiSetLossSpec,
+  contrastiveLossSpec,
+  tripletMarginLossSpec,
+  multiSimilarityLossSpec,
+  ntXentLossSpec,
+  supConLossSpec,
+  proxyAnchorLossSpec,
+  arcFaceLossSpec,
+  cosFaceLossSpec,
 ]);
 
 /** The registered loss with this id; an unknown id is an error that names the closest known ids. */

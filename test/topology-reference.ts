@@ -158,3 +158,186 @@ export function floodFillBetti(mask: boolean[][]): [number, number] {
   }
   return [fg.count, bg.count - touching.size];
 }
+
+interface RefEdge {
+  value: number;
+  r: number;
+  c: number;
+  t: number;
+}
+
+interface RefPair {
+  birthPixel: [number, number];
+  deathPixel: [number, number];
+}
+
+export interface ReferenceMatching {
+  /** Per dimension: matched pairs and the unmatched pairs of each image, as "br:bc>dr:dc" strings. */
+  dims: { matched: [string, string][]; unmatched0: string[]; unmatched1: string[] }[];
+}
+
+/**
+ * Betti matching of the sublevel filtrations of f0 and f1 through min(f0, f1), by the induced
+ * matching construction of Stucki et al. (2023) written directly from its description: edges sorted
+ * by a comparator on (value, row, col, type), union–find as maps without path compression, holes as
+ * components of the dual graph (squares and one outside node) taken from the top value down.
+ */
+export function referenceBettiMatching(f0: Grid, f1: Grid): ReferenceMatching {
+  const h = f0.length;
+  const w = (f0[0] as number[]).length;
+  const fc = f0.map((row, r) => row.map((v, c) => Math.min(v, (f1[r] as number[])[c] as number)));
+  const px = (f: Grid, r: number, c: number) => (f[r] as number[])[c] as number;
+  const edgesOf = (f: Grid): RefEdge[] => {
+    const list: RefEdge[] = [];
+    for (let r = 0; r < h; r++) {
+      for (let c = 0; c < w; c++) {
+        if (r + 1 < h) list.push({ value: Math.max(px(f, r, c), px(f, r + 1, c)), r, c, t: 0 });
+        if (c + 1 < w) list.push({ value: Math.max(px(f, r, c), px(f, r, c + 1)), r, c, t: 1 });
+      }
+    }
+    return list.sort((a, b) => a.value - b.value || a.r - b.r || a.c - b.c || a.t - b.t);
+  };
+  const ends = (e: RefEdge): [string, string] => [`${e.r},${e.c}`, e.t === 0 ? `${e.r + 1},${e.c}` : `${e.r},${e.c + 1}`];
+  const OUT = 'out';
+  const squareKey = (r: number, c: number) => (r < 0 || c < 0 || r >= h - 1 || c >= w - 1 ? OUT : `${r},${c}`);
+  const dualEndsOf = (e: RefEdge): [string, string] => (e.t === 0 ? [squareKey(e.r, e.c - 1), squareKey(e.r, e.c)] : [squareKey(e.r - 1, e.c), squareKey(e.r, e.c)]);
+  const vertexIndex = (k: string) => {
+    const [r, c] = k.split(',').map(Number) as [number, number];
+    return r * w + c;
+  };
+  const squareIndex = (k: string) => {
+    if (k === OUT) return (h - 1) * (w - 1);
+    const [r, c] = k.split(',').map(Number) as [number, number];
+    return r * (w - 1) + c;
+  };
+  const squareValue = (f: Grid, k: string) => {
+    if (k === OUT) return Infinity;
+    const [r, c] = k.split(',').map(Number) as [number, number];
+    return Math.max(px(f, r, c), px(f, r + 1, c), px(f, r, c + 1), px(f, r + 1, c + 1));
+  };
+  const edgeCritical = (f: Grid, e: RefEdge): [number, number] => {
+    const [r2, c2] = e.t === 0 ? [e.r + 1, e.c] : [e.r, e.c + 1];
+    return px(f, r2, c2) === e.value ? [r2, c2] : [e.r, e.c];
+  };
+  const squareCritical = (f: Grid, k: string): [number, number] => {
+    const [r, c] = k.split(',').map(Number) as [number, number];
+    const v = squareValue(f, k);
+    const order: [number, number][] = [
+      [r + 1, c + 1],
+      [r + 1, c],
+      [r, c + 1],
+      [r, c],
+    ];
+    return order.find(([y, x]) => px(f, y, x) === v) as [number, number];
+  };
+
+  /** Union–find on string keys; `elder(a, b)` says whether root a survives a merge with root b. */
+  class Forest {
+    parent = new Map<string, string>();
+    constructor(private readonly elder: (a: string, b: string) => boolean) {}
+    find(x: string): string {
+      let y = x;
+      while (this.parent.has(y)) y = this.parent.get(y) as string;
+      return y;
+    }
+    /** Merges two roots; returns the one that dies. */
+    merge(a: string, b: string): string {
+      const [old, young] = this.elder(a, b) ? [a, b] : [b, a];
+      this.parent.set(young, old);
+      return young;
+    }
+  }
+  const primal = (f: Grid) =>
+    new Forest((a, b) => {
+      const va = px(f, ...(a.split(',').map(Number) as [number, number]));
+      const vb = px(f, ...(b.split(',').map(Number) as [number, number]));
+      return va < vb || (va === vb && vertexIndex(a) < vertexIndex(b));
+    });
+  const dual = (f: Grid) =>
+    new Forest((a, b) => {
+      const va = squareValue(f, a);
+      const vb = squareValue(f, b);
+      return va > vb || (va === vb && squareIndex(a) > squareIndex(b));
+    });
+  const text = (p: RefPair) => `${p.birthPixel.join(':')}>${p.deathPixel.join(':')}`;
+  const inputs = [f0, f1];
+  const dims: ReferenceMatching['dims'] = [];
+
+  // Dimension 0.
+  {
+    const keyed = inputs.map((f) => {
+      const forest = primal(f);
+      const byBirth = new Map<string, RefPair>();
+      for (const e of edgesOf(f)) {
+        const [a, b] = ends(e).map((k) => forest.find(k)) as [string, string];
+        if (a === b) continue;
+        const young = forest.merge(a, b);
+        const [yr, yc] = young.split(',').map(Number) as [number, number];
+        if (px(f, yr, yc) !== e.value) byBirth.set(young, { birthPixel: [yr, yc], deathPixel: edgeCritical(f, e) });
+      }
+      return byBirth;
+    });
+    const forests = [primal(fc), primal(f0), primal(f1)];
+    const matched: [string, string][] = [];
+    const used = [new Set<RefPair>(), new Set<RefPair>()];
+    for (const e of edgesOf(fc)) {
+      const [p, q] = ends(e);
+      const [fcF, f0F, f1F] = forests as [Forest, Forest, Forest];
+      const a = fcF.find(p);
+      const b = fcF.find(q);
+      if (a === b) continue;
+      const young = fcF.merge(a, b);
+      const y0 = f0F.merge(f0F.find(p), f0F.find(q));
+      const y1 = f1F.merge(f1F.find(p), f1F.find(q));
+      const [yr, yc] = young.split(',').map(Number) as [number, number];
+      const p0 = keyed[0]?.get(y0);
+      const p1 = keyed[1]?.get(y1);
+      if (px(fc, yr, yc) !== e.value && p0 !== undefined && p1 !== undefined) {
+        matched.push([text(p0), text(p1)]);
+        used[0]?.add(p0);
+        used[1]?.add(p1);
+      }
+    }
+    const unmatched = keyed.map((m, k) => [...m.values()].filter((p) => !used[k]?.has(p)).map(text));
+    dims.push({ matched, unmatched0: unmatched[0] as string[], unmatched1: unmatched[1] as string[] });
+  }
+
+  // Dimension 1.
+  {
+    const keyed = inputs.map((f) => {
+      const forest = dual(f);
+      const comp = dual(fc);
+      const byImageDeath = new Map<string, RefPair>();
+      for (const e of edgesOf(f).reverse()) {
+        const [s1, s2] = dualEndsOf(e);
+        const a = forest.find(s1);
+        const b = forest.find(s2);
+        if (a === b) continue;
+        const young = forest.merge(a, b);
+        const imageDeath = comp.merge(comp.find(s1), comp.find(s2));
+        if (squareValue(f, young) !== e.value) byImageDeath.set(imageDeath, { birthPixel: edgeCritical(f, e), deathPixel: squareCritical(f, young) });
+      }
+      return byImageDeath;
+    });
+    const comp = dual(fc);
+    const matched: [string, string][] = [];
+    const used = [new Set<RefPair>(), new Set<RefPair>()];
+    for (const e of edgesOf(fc).reverse()) {
+      const [s1, s2] = dualEndsOf(e);
+      const a = comp.find(s1);
+      const b = comp.find(s2);
+      if (a === b) continue;
+      const young = comp.merge(a, b);
+      const p0 = keyed[0]?.get(young);
+      const p1 = keyed[1]?.get(young);
+      if (squareValue(fc, young) !== e.value && p0 !== undefined && p1 !== undefined) {
+        matched.push([text(p0), text(p1)]);
+        used[0]?.add(p0);
+        used[1]?.add(p1);
+      }
+    }
+    const unmatched = keyed.map((m, k) => [...m.values()].filter((p) => !used[k]?.has(p)).map(text));
+    dims.push({ matched, unmatched0: unmatched[0] as string[], unmatched1: unmatched[1] as string[] });
+  }
+  return { dims };
+}

@@ -16,7 +16,9 @@ describe('createModel', () => {
     const b = createModel({ kind: 'mlp', hidden: [8, 4] }, shape, 11);
     const c = createModel({ kind: 'mlp', hidden: [8, 4] }, shape, 12);
     expect(a.variables.map((v) => v.shape)).toEqual([[5, 8], [8], [8, 4], [4], [4, 3], [3]]);
-    a.variables.forEach((v, i) => expect(values(v)).toEqual(values(b.variables[i] as tf.Variable)));
+    a.variables.forEach((v, i) => {
+      expect(values(v)).toEqual(values(b.variables[i] as tf.Variable));
+    });
     expect(values(a.variables[0] as tf.Variable)).not.toEqual(values(c.variables[0] as tf.Variable));
     for (const m of [a, b, c]) m.dispose();
   });

@@ -204,7 +204,7 @@ export async function runArena(options: ArenaOptions, log: (line: string) => voi
       .map((t) => trialId(t.loss, t.seed))
       .filter((id) => wanted.has(id)),
   );
-  const jobs: TrialJob[] = options.seeds.flatMap((seed) => losses.map((l, lossIndex) => ({ lossIndex, seed })).filter(({ lossIndex }) => !finished.has(trialId((losses[lossIndex] as ArenaLoss).config.key, seed))));
+  const jobs: TrialJob[] = options.seeds.flatMap((seed) => losses.map((_, lossIndex) => ({ lossIndex, seed })).filter(({ lossIndex }) => !finished.has(trialId((losses[lossIndex] as ArenaLoss).config.key, seed))));
   if (options.resume && finished.size > 0) log(`resuming: ${finished.size} of ${wanted.size} trials already in ${dbFile}`);
 
   const total = wanted.size;

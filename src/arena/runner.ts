@@ -83,8 +83,9 @@ export class WorkerPool implements TrialRunner {
           if (!this.stopped) failWith(new Error(`a worker thread failed: ${error.stack ?? error.message}`));
         });
         worker.on('exit', (code) => {
-          this.workers.delete(worker);
-          if (!this.stopped && code !== 0 && pending > 0) failWith(new Error(`a worker thread exited with code ${code}`));
+          // Workers are taken out of the set before they are terminated on purpose.
+          const unexpected = this.workers.delete(worker);
+          if (unexpected && !this.stopped && pending > 0) failWith(new Error(`a worker thread exited with code ${code}`));
         });
       }
     });

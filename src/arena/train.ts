@@ -64,8 +64,8 @@ class TrialFailure extends Error {}
 
 /**
  * Trains one model with one loss on one seed and evaluates it: Adam on shuffled mini-batches, the
- * validation panel after every epoch, early stopping on the primary metric with `patience`, and the
- * test panel of the best epoch's weights.
+ * validation panel after every epoch, early stopping on the primary metric with `patience` (a tie
+ * with the best value counts as an improvement), and the test panel of the best epoch's weights.
  *
  * The loss is driven by its registry metadata only:
  * - `prediction` sets the head: logits `[N, C]`, or one score per sample `[N]`; 'probability' losses
@@ -174,7 +174,9 @@ export function runTrial(
       curve.push(record);
       onEpoch?.(record);
       const score = validation[settings.primaryMetric] as number;
-      if (Number.isNaN(best) || (higherIsBetter ? score > best : score < best)) {
+      // A tie counts as an improvement: a metric that saturates on a small validation split (an
+      // average precision of 1) keeps the later, longer-trained weights instead of stopping at its first epoch.
+      if (Number.isNaN(best) || (higherIsBetter ? score >= best : score <= best)) {
         best = score;
         bestEpoch = epoch;
         bestWeights = model.variables.map((v) => v.dataSync().slice() as Float32Array);
@@ -182,7 +184,11 @@ export function runTrial(
     }
     if (bestWeights !== undefined) {
       const weights = bestWeights;
-      tf.tidy(() => model.variables.forEach((v, i) => v.assign(tf.tensor(weights[i] as Float32Array, v.shape))));
+      tf.tidy(() => {
+        model.variables.forEach((v, i) => {
+          v.assign(tf.tensor(weights[i] as Float32Array, v.shape));
+        });
+      });
     }
     phase = 'test';
     const test = predict(data.test);

@@ -135,7 +135,7 @@ export function buildProgram(io: CliIo, setExitCode: (code: number) => void): Co
     .option('--epochs <n>', 'maximum epochs per trial', integer(1), 100)
     .option('--patience <n>', 'early stopping: epochs without improvement of the validation metric', integer(1), 10)
     .option('--batch-size <n>', 'mini-batch size', integer(1), 32)
-    .option('--lr <rate>', 'Adam learning rate', number((n) => n > 0, 'a number > 0'), 0.001)
+    .option('--lr <rate>', 'Adam learning rate', number((n) => n > 0, 'a number > 0'), 0.003)
     .option('--hidden <widths>', 'hidden layer widths (0 for none: a linear model)', widths, [32, 16])
     .addOption(new Option('--model <kind>', 'mlp, or cnn for image data (digits)').choices(['mlp', 'cnn']).default('mlp'))
     .option('--metric <name>', 'validation metric for early stopping and ranking (default: averagePrecision, balancedAccuracy or rootMeanSquaredError by task)')
@@ -234,7 +234,7 @@ if (isEntryPoint()) {
     out: (text) => process.stdout.write(text),
     err: (text) => process.stderr.write(text),
     isTTY: process.stderr.isTTY === true,
-    columns: process.stdout.columns ?? 120,
+    columns: process.stdout.columns || 120,
   });
   process.exitCode = code;
 }

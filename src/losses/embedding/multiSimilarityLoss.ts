@@ -49,7 +49,7 @@ const PARAMS: ParamSpecs = {
  * @returns A scalar, or `[N]` with `reduction: 'none'`.
  *
  * @example
- * multiSimilarityLoss([0, 0, 1], [[1, 0], [0.6, 0.8], [0, 1]]).print(); // 0.3932
+ * multiSimilarityLoss([0, 0, 1], [[1, 0], [0.6, 0.8], [0, 1]]).print(); // 0.3993796
  *
  * @see X. Wang, X. Han, W. Huang, D. Dong, M. R. Scott, "Multi-Similarity Loss with General Pair
  *   Weighting for Deep Metric Learning", CVPR 2019, https://arxiv.org/abs/1904.06627 (defaults:

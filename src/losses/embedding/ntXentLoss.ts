@@ -45,7 +45,7 @@ const PARAMS: ParamSpecs = {
  * @returns A scalar, or `[N]` with `reduction: 'none'`.
  *
  * @example
- * ntXentLoss([0, 0, 1], [[1, 0], [0.6, 0.8], [0, 1]]).print(); // 0.0159
+ * ntXentLoss([0, 0, 1], [[1, 0], [0.6, 0.8], [0, 1]]).print(); // 1.456588
  *
  * @see A. van den Oord, Y. Li, O. Vinyals, "Representation Learning with Contrastive Predictive
  *   Coding", 2018, https://arxiv.org/abs/1807.03748; T. Chen, S. Kornblith, M. Norouzi, G. Hinton,

@@ -42,7 +42,7 @@ const PARAMS: ParamSpecs = {
  * @returns A scalar, or `[N]` with `reduction: 'none'`.
  *
  * @example
- * supConLoss([0, 0, 1], [[1, 0], [0.6, 0.8], [0, 1]]).print(); // 0.0972
+ * supConLoss([0, 0, 1], [[1, 0], [0.6, 0.8], [0, 1]]).print(); // 0.7098013
  *
  * @see P. Khosla, P. Teterwak, C. Wang, A. Sarna, Y. Tian, P. Isola, A. Maschinot, C. Liu,
  *   D. Krishnan, "Supervised Contrastive Learning", NeurIPS 2020, https://arxiv.org/abs/2004.11362

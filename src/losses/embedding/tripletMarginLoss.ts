@@ -52,7 +52,7 @@ function tripletLoss(distance: DistanceName, ap: tf.Tensor, an: tf.Tensor, margi
  * @returns A scalar, or `[N]` with `reduction: 'none'`.
  *
  * @example
- * tripletMarginLoss([0, 0, 1], [[1, 0], [0.6, 0.8], [0, 1]], { margin: 0.2 }).print(); // 0.3618
+ * tripletMarginLoss([0, 0, 1], [[1, 0], [0.6, 0.8], [0, 1]], { margin: 0.2 }).print(); // 0.2309858
  *
  * @see F. Schroff, D. Kalenichenko, J. Philbin, "FaceNet: A Unified Embedding for Face Recognition
  *   and Clustering", CVPR 2015, https://arxiv.org/abs/1503.03832 (defaults: pytorch-metric-learning

@@ -73,7 +73,11 @@ describe('diceCrossEntropyLoss(yTrue, yPred, options)', () => {
     let topoDice = 0;
     for (let c = 0; c < 2; c++) {
       let s = 0;
-      mc.p.forEach((im, b) => im.forEach((px, i) => { s -= mc.y[b]![i]![c]! * Math.log(px[c]! + 1e-15); }));
+      mc.p.forEach((im, b) => {
+        im.forEach((px, i) => {
+          s -= mc.y[b]![i]![c]! * Math.log(px[c]! + 1e-15);
+        });
+      });
       topoCe += s / (2 * H * W);
       for (let b = 0; b < 2; b++) {
         let tp = 0;

@@ -29,14 +29,14 @@ describe('focalTverskyLoss(yTrue, yPred, options)', () => {
     let tp = 0;
     let fn = 0;
     let fp = 0;
-    b.p.forEach((im, n) =>
+    b.p.forEach((im, n) => {
       im.forEach((px, i) => {
         const t = b.y[n]![i]![0]!;
         tp += t * px[0]!;
         fn += t * (1 - px[0]!);
         fp += (1 - t) * px[0]!;
-      }),
-    );
+      });
+    });
     const official = (1 - (tp + 1) / (tp + 0.7 * fn + 0.3 * fp + 1)) ** 0.75;
     const ours = focalTverskyLoss(nested(b.y, H, W, true), nested(b.p, H, W, true), { aggregate: 'batch', smoothNumerator: 1, smoothDenominator: 1 }).dataSync()[0]!;
     expectClose(ours, official, 1e-5);
@@ -68,7 +68,9 @@ describe('focalTverskyLoss(yTrue, yPred, options)', () => {
     const args = [nested(b.y, H, W, true), nested(b.p, H, W, true)] as const;
     const tv = values(tverskyLoss(...args, { alpha: 0.3, beta: 0.7, ...none }));
     expectClose(values(focalTverskyLoss(...args, { gamma: 1, ...none })), tv, 1e-6);
-    values(focalTverskyLoss(...args, none)).forEach((v, i) => expect(v).toBeGreaterThan(tv[i]!));
+    values(focalTverskyLoss(...args, none)).forEach((v, i) => {
+      expect(v).toBeGreaterThan(tv[i]!);
+    });
   });
 
   it('has the gradient of the float64 reference (finite differences)', () => {

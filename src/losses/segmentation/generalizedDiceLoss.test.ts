@@ -65,7 +65,9 @@ describe('generalizedDiceLoss(yTrue, yPred, options)', () => {
     // More probability on the absent class raises the loss.
     const worse = mc.p.map((im) => im.map(([a, b, c]) => [a! * 0.5, b! * 0.5, c! * 0.5 + 0.5]));
     const worseLoss = values(generalizedDiceLoss(mc.mask, nested(worse, H, W), { mode: 'multiclass', ...none }));
-    worseLoss.forEach((v, i) => expect(v).toBeGreaterThan(got[i]!));
+    worseLoss.forEach((v, i) => {
+      expect(v).toBeGreaterThan(got[i]!);
+    });
   });
 
   it('scores 0 for an image whose classes are all empty, whatever the prediction; one class with a target is diceLoss', () => {
