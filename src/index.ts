@@ -38,6 +38,8 @@ export { warpingLoss, type WarpingLossOptions, type WarpingPixelLoss } from './l
 export { cbDiceLoss, type CbDiceLossOptions } from './losses/segmentation/cbDiceLoss.js';
 export { branchDisagreementLoss, type BranchDisagreementLossOptions, type BranchDistance, type BranchStopGradient } from './losses/segmentation/branchDisagreementLoss.js';
 export { pulaskiSetLoss, type PulaskiSetLossOptions, type PulaskiDistance } from './losses/segmentation/pulaskiSetLoss.js';
+export { bettiMatchingLoss, type BettiMatchingLossOptions } from './losses/segmentation/bettiMatchingLoss.js';
+export * from './topology/index.js';
 export type { DistanceName } from './losses/embedding/distances.js';
 export { sharesAnyLabel, type LabelSimilarity } from './losses/embedding/labels.js';
 export type { IndexTuple, PairIndices, TripletIndices } from './losses/embedding/pairs.js';

@@ -28,6 +28,7 @@ import { warpingLossSpec } from './losses/segmentation/warpingLoss.js';
 import { cbDiceLossSpec } from './losses/segmentation/cbDiceLoss.js';
 import { branchDisagreementLossSpec } from './losses/segmentation/branchDisagreementLoss.js';
 import { pulaskiSetLossSpec } from './losses/segmentation/pulaskiSetLoss.js';
+import { bettiMatchingLossSpec } from './losses/segmentation/bettiMatchingLoss.js';
 import { contrastiveLossSpec } from './losses/embedding/contrastiveLoss.js';
 import { tripletMarginLossSpec } from './losses/embedding/tripletMarginLoss.js';
 import { multiSimilarityLossSpec } from './losses/embedding/multiSimilarityLoss.js';
@@ -68,6 +69,7 @@ export const registry: readonly LossSpec[] = Object.freeze([
   cbDiceLossSpec,
   branchDisagreementLossSpec,
   pulaskiSetLossSpec,
+  bettiMatchingLossSpec,
   contrastiveLossSpec,
   tripletMarginLossSpec,
   multiSimilarityLossSpec,

@@ -78,3 +78,16 @@ export function refPerAnchor(n: number, anchors: number[], losses: number[]): nu
 export function refRows(flatValues: number[], d: number): number[][] {
   return Array.from({ length: flatValues.length / d }, (_, i) => flatValues.slice(i * d, (i + 1) * d));
 }
+
+/** Cosine of each embedding with each column of a [D, C] class matrix, [N][C]. */
+export function refClassCosines(embeddings: number[][], matrix: number[][]): number[][] {
+  const x = refNormalize(embeddings);
+  const c = matrix[0]!.length;
+  const columns = refNormalize(Array.from({ length: c }, (_, j) => matrix.map((row) => row[j]!)));
+  return x.map((e) => columns.map((w) => e.reduce((s, v, k) => s + v * w[k]!, 0)));
+}
+
+/** −log softmax(logits)_y in float64. */
+export function refCrossEntropy(logits: number[], y: number): number {
+  return refLogSumExp(logits) - logits[y]!;
+}

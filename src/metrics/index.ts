@@ -44,3 +44,4 @@ export {
 } from './calibration.js';
 export { meanAbsoluteError, type RegressionOptions, r2Score, rootMeanSquaredError } from './regression.js';
 export { clDiceScore, diceScore, type SegmentationMetricOptions } from './segmentation.js';
+export { type BettiMatchingErrorOptions, bettiMatchingError, bettiNumberError, type TopologyMetricOptions } from './topology.js';

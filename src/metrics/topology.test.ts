@@ -104,7 +104,9 @@ describe('bettiNumberError', () => {
     const { y, p } = randomMasks(2, 30, 7, 6);
     const expected = y.map((g, i) => refNumberError(g, p[i] as Grid));
     expect(bettiNumberError(y, p)).toBeCloseTo(expected.reduce((a, b) => a + b, 0) / 30, 12);
-    y.slice(0, 10).forEach((g, i) => expect(bettiNumberError(g, p[i] as Grid, { dimensions: [1] })).toBe(refNumberError(g, p[i] as Grid, [1])));
+    y.slice(0, 10).forEach((g, i) => {
+      expect(bettiNumberError(g, p[i] as Grid, { dimensions: [1] })).toBe(refNumberError(g, p[i] as Grid, [1]));
+    });
   });
 
   it.each(ROAD_MASKS)('is 0 for the road mask %s against itself and counts a cut', (name) => {

@@ -112,14 +112,14 @@ export function buildComplex2d(f: Float64Array, height: number, width: number): 
       const rp = rank[p] as number;
       if (r + 1 < height) {
         const rq = rank[p + width] as number;
-        const er = rp > rq ? rp : rq;
+        const er = Math.max(rp, rq);
         edgeRank[2 * p] = er;
         counts[er + 1]!++;
         numEdges++;
       }
       if (c + 1 < width) {
         const rq = rank[p + 1] as number;
-        const er = rp > rq ? rp : rq;
+        const er = Math.max(rp, rq);
         edgeRank[2 * p + 1] = er;
         counts[er + 1]!++;
         numEdges++;
@@ -140,7 +140,7 @@ export function buildComplex2d(f: Float64Array, height: number, width: number): 
       const p = r * width + c;
       const a = edgeRank[2 * p + 1] as number; // (r, c)–(r, c+1)
       const b = edgeRank[2 * (p + width) + 1] as number; // (r+1, c)–(r+1, c+1)
-      squareRank[r * m + c] = a > b ? a : b;
+      squareRank[r * m + c] = Math.max(a, b);
     }
   }
   squareRank[(height - 1) * m] = OUTSIDE_RANK;

@@ -73,7 +73,7 @@ export function arcFaceValue(fn: string, labels: TensorInput, embeddings: Tensor
  * @returns A scalar, or `[N]` with `reduction: 'none'`.
  *
  * @example
- * arcFaceLoss([0, 1], [[1, 0], [0.6, 0.8]], { classWeightsMatrix: [[1, 0], [0, 1]] }).print(); // 5.7
+ * arcFaceLoss([0, 1], [[1, 0], [0.6, 0.8]], { classWeightsMatrix: [[1, 0], [0, 1]] }).print(); // 5.914523
  *
  * @see J. Deng, J. Guo, N. Xue, S. Zafeiriou, "ArcFace: Additive Angular Margin Loss for Deep Face
  *   Recognition", CVPR 2019, https://arxiv.org/abs/1801.07698 (defaults: pytorch-metric-learning

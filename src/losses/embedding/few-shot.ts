@@ -2,19 +2,12 @@ import * as tf from '@tensorflow/tfjs-core';
 import { fail, formatShape, formatValue } from '../_shared/errors.js';
 import { checkSeed, seededUniform, type Uniform } from '../_shared/random.js';
 import { type TensorInput, toFloat, toTensor } from '../_shared/to-tensor.js';
+import { checkOptionKeys } from '../_shared/option-keys.js';
 import { checkNumber, checkRank } from '../_shared/validate.js';
 import { pairwise } from './distances.js';
 import { readEmbeddings } from './labels.js';
 
 /* Few-shot building blocks: episodes, class prototypes and prototypical-network logits. */
-
-/** Throws on an options object that is not one, or holds a key the function does not take. */
-function checkKeys(fn: string, options: unknown, keys: readonly string[]): void {
-  if (options === null || typeof options !== 'object' || Array.isArray(options)) fail(fn, '`options`', 'be an object', formatValue(options));
-  for (const [key, value] of Object.entries(options)) {
-    if (value !== undefined && !keys.includes(key)) fail(fn, 'each option', `be one of ${keys.join(', ')}`, `\`${key}\``);
-  }
-}
 
 /** Reads integer labels `[N]` (or `[N, 1]`) into a float64 array. */
 export function readIntegerLabels(fn: string, name: string, labels: TensorInput): Float64Array {
@@ -81,7 +74,7 @@ function drawWithoutReplacement(items: number[], count: number, random: Uniform)
  */
 export function sampleEpisode(labels: TensorInput, options: EpisodeOptions = {}): Episode {
   const fn = 'sampleEpisode';
-  checkKeys(fn, options, ['nWay', 'kShot', 'nQuery', 'seed']);
+  checkOptionKeys(fn, options, ['nWay', 'kShot', 'nQuery', 'seed']);
   const nWay = checkNumber(fn, 'nWay', options.nWay, { integer: true, min: 1 });
   const kShot = checkNumber(fn, 'kShot', options.kShot, { integer: true, min: 1 });
   const nQuery = options.nQuery === undefined ? 0 : checkNumber(fn, 'nQuery', options.nQuery, { integer: true, min: 0 });
@@ -133,7 +126,7 @@ export interface PrototypesOptions {
 
 function prototypes_(labels: TensorInput, embeddings: TensorInput, options: PrototypesOptions = {}): tf.Tensor {
   const fn = 'prototypes';
-  checkKeys(fn, options, ['numClasses']);
+  checkOptionKeys(fn, options, ['numClasses']);
   const { embeddings: x } = readEmbeddings(fn, labels, embeddings);
   const ids = readIntegerLabels(fn, 'labels', labels);
   const top = ids.reduce((m, v) => Math.max(m, v), -1);
@@ -168,7 +161,7 @@ export interface ProtoLogitsOptions {
 
 function protoLogits_(embeddings: TensorInput, protos: TensorInput, options: ProtoLogitsOptions = {}): tf.Tensor {
   const fn = 'protoLogits';
-  checkKeys(fn, options, ['temperature']);
+  checkOptionKeys(fn, options, ['temperature']);
   const temperature = options.temperature === undefined ? 1 : checkNumber(fn, 'temperature', options.temperature, { min: 0, exclusiveMin: true });
   const q = toFloat(fn, 'embeddings', embeddings);
   const c = toFloat(fn, 'prototypes', protos);

@@ -3,6 +3,7 @@ import { fail, formatShape, formatValue } from '../_shared/errors.js';
 import { safeNorm } from '../_shared/numerics.js';
 import { stopGradient } from '../_shared/stop-gradient.js';
 import { type TensorInput, toFloat } from '../_shared/to-tensor.js';
+import { checkOptionKeys, checkOptionalBoolean } from '../_shared/option-keys.js';
 import { checkNotEmpty, checkNumber, checkRank, checkSameShape } from '../_shared/validate.js';
 
 /*
@@ -171,18 +172,6 @@ function readEpsilon(fn: string, epsilon: unknown): number {
   return epsilon === undefined ? 0 : checkNumber(fn, 'epsilon', epsilon, { min: 0 });
 }
 
-/** Throws on an options object that is not one, or holds a key the function does not take. */
-function checkKeys(fn: string, options: unknown, keys: readonly string[]): void {
-  if (options === null || typeof options !== 'object' || Array.isArray(options)) fail(fn, '`options`', 'be an object', formatValue(options));
-  for (const [key, value] of Object.entries(options)) {
-    if (value !== undefined && !keys.includes(key)) fail(fn, 'each option', `be one of ${keys.join(', ')}`, `\`${key}\``);
-  }
-}
-
-function checkBoolean(fn: string, name: string, value: unknown): void {
-  if (value !== undefined && typeof value !== 'boolean') fail(fn, `\`${name}\``, 'be true or false', formatValue(value));
-}
-
 /** Möbius addition options. */
 export interface MobiusAddOptions extends CurvatureOptions {
   /** Added to the denominator (the reference adds 1e-5). @defaultValue `0` */
@@ -193,13 +182,13 @@ export interface MobiusAddOptions extends CurvatureOptions {
 
 function mobiusAdd_(x: TensorInput, y: TensorInput, options: MobiusAddOptions = {}): tf.Tensor {
   const fn = 'mobiusAdd';
-  checkKeys(fn, options, ['c', 'epsilon', 'project']);
+  checkOptionKeys(fn, options, ['c', 'epsilon', 'project']);
   const c = readCurvature(fn, options.c);
   const epsilon = readEpsilon(fn, options.epsilon);
   const $x = readPoint(fn, 'x', x);
   const $y = readPoint(fn, 'y', y);
   checkSameShape(fn, 'x', $x, 'y', $y);
-  checkBoolean(fn, 'project', options.project);
+  checkOptionalBoolean(fn, 'project', options.project);
   const sum = mobiusAddT($x, $y, c, epsilon);
   return options.project === false ? sum : projectToBallT(sum, c);
 }
@@ -223,7 +212,7 @@ export const mobiusAdd = /* @__PURE__ */ tf.op({ mobiusAdd_ });
 
 function expMap0_(u: TensorInput, options: CurvatureOptions = {}): tf.Tensor {
   const fn = 'expMap0';
-  checkKeys(fn, options, ['c']);
+  checkOptionKeys(fn, options, ['c']);
   const c = readCurvature(fn, options.c);
   return projectToBallT(expMap0T(readPoint(fn, 'u', u), c), c);
 }
@@ -240,7 +229,7 @@ export const expMap0 = /* @__PURE__ */ tf.op({ expMap0_ });
 
 function logMap0_(y: TensorInput, options: CurvatureOptions = {}): tf.Tensor {
   const fn = 'logMap0';
-  checkKeys(fn, options, ['c']);
+  checkOptionKeys(fn, options, ['c']);
   const c = readCurvature(fn, options.c);
   return logMap0T(readPoint(fn, 'y', y), c);
 }
@@ -256,13 +245,13 @@ export const logMap0 = /* @__PURE__ */ tf.op({ logMap0_ });
 
 function expMap_(u: TensorInput, base: TensorInput, options: MobiusAddOptions = {}): tf.Tensor {
   const fn = 'expMap';
-  checkKeys(fn, options, ['c', 'epsilon', 'project']);
+  checkOptionKeys(fn, options, ['c', 'epsilon', 'project']);
   const c = readCurvature(fn, options.c);
   const epsilon = readEpsilon(fn, options.epsilon);
   const $u = readPoint(fn, 'u', u);
   const $p = readPoint(fn, 'base', base);
   if ($p.shape.at(-1) !== $u.shape.at(-1)) fail(fn, '`u` and `base`', 'have the same last dimension', `${formatShape($u.shape)} and ${formatShape($p.shape)}`);
-  checkBoolean(fn, 'project', options.project);
+  checkOptionalBoolean(fn, 'project', options.project);
   const mapped = expMapT($u, $p, c, epsilon);
   return options.project === false ? mapped : projectToBallT(mapped, c);
 }
@@ -279,7 +268,7 @@ export const expMap = /* @__PURE__ */ tf.op({ expMap_ });
 
 function projectToBall_(x: TensorInput, options: CurvatureOptions = {}): tf.Tensor {
   const fn = 'projectToBall';
-  checkKeys(fn, options, ['c']);
+  checkOptionKeys(fn, options, ['c']);
   const c = readCurvature(fn, options.c);
   return projectToBallT(readPoint(fn, 'x', x), c);
 }
@@ -306,7 +295,7 @@ export interface PoincareDistanceOptions extends CurvatureOptions {
 
 function poincareDistance_(x: TensorInput, y: TensorInput, options: PoincareDistanceOptions = {}): tf.Tensor {
   const fn = 'poincareDistance';
-  checkKeys(fn, options, ['c', 'form', 'epsilon']);
+  checkOptionKeys(fn, options, ['c', 'form', 'epsilon']);
   const c = readCurvature(fn, options.c);
   const { form = 'artanh' } = options;
   if (!POINCARE_DISTANCE_FORMS.includes(form)) fail(fn, '`form`', "be one of 'artanh' | 'atan'", formatValue(form));
@@ -337,11 +326,11 @@ export const poincareDistance = /* @__PURE__ */ tf.op({ poincareDistance_ });
 
 function toPoincare_(x: TensorInput, options: ToPoincareOptions = {}): tf.Tensor {
   const fn = 'toPoincare';
-  checkKeys(fn, options, ['c', 'clipRadius', 'basePoint', 'riemannianGradient', 'epsilon']);
+  checkOptionKeys(fn, options, ['c', 'clipRadius', 'basePoint', 'riemannianGradient', 'epsilon']);
   const c = readCurvature(fn, options.c);
   const clipRadius = options.clipRadius === undefined ? 2 : checkNumber(fn, 'clipRadius', options.clipRadius, { min: 0, exclusiveMin: true });
   const epsilon = readEpsilon(fn, options.epsilon);
-  checkBoolean(fn, 'riemannianGradient', options.riemannianGradient);
+  checkOptionalBoolean(fn, 'riemannianGradient', options.riemannianGradient);
   const $x = readPoint(fn, 'x', x);
   let base: tf.Tensor | undefined;
   if (options.basePoint !== undefined) {
@@ -372,7 +361,7 @@ export interface HyperbolicMlrOptions extends CurvatureOptions {
 
 function hyperbolicMlrLogits_(x: TensorInput, normals: TensorInput, offsets: TensorInput, options: HyperbolicMlrOptions = {}): tf.Tensor {
   const fn = 'hyperbolicMlrLogits';
-  checkKeys(fn, options, ['c', 'epsilon']);
+  checkOptionKeys(fn, options, ['c', 'epsilon']);
   const c = readCurvature(fn, options.c);
   const epsilon = readEpsilon(fn, options.epsilon);
   const $x = readPoint(fn, 'x', x);

@@ -78,7 +78,7 @@ export function proxyAnchorValue(fn: string, labels: TensorInput, embeddings: Te
  * @returns A scalar, or `[C]` with `reduction: 'none'`.
  *
  * @example
- * proxyAnchorLoss([0, 1], [[1, 0], [0, 1]], { proxies: [[1, 0], [0, 1]] }).print(); // 1.0e-12 order
+ * proxyAnchorLoss([0, 1], [[1, 0], [0, 1]], { proxies: [[1, 0], [0, 1]] }).print(); // 3.239953: each negative term log(1 + e^(32·0.1))
  *
  * @see S. Kim, D. Kim, M. Cho, S. Kwak, "Proxy Anchor Loss for Deep Metric Learning", CVPR 2020,
  *   https://arxiv.org/abs/2003.13911 (defaults: pytorch-metric-learning 2.8.1, `losses.ProxyAnchorLoss`).

@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { fail, formatShape, formatValue } from '../_shared/errors.js';
+import { checkOptionKeys } from '../_shared/option-keys.js';
 import { checkSeed, seededUniform, standardNormals, type Uniform } from '../_shared/random.js';
 import { type TensorInput, toFloat } from '../_shared/to-tensor.js';
 import { checkNotEmpty, checkNumber, checkRank } from '../_shared/validate.js';
@@ -64,11 +65,7 @@ export interface PseudoNegativeSampler {
  *   Anti-Spoofing", FG 2024, https://arxiv.org/abs/2404.14406 (code: Kartik-3004/hyp-oc).
  */
 export function createPseudoNegativeSampler(options: PseudoNegativeSamplerOptions = {}): PseudoNegativeSampler {
-  if (options === null || typeof options !== 'object' || Array.isArray(options)) fail(NAME, '`options`', 'be an object', formatValue(options));
-  const known = ['alpha', 'std', 'mode', 'seed'];
-  for (const [key, value] of Object.entries(options)) {
-    if (value !== undefined && !known.includes(key)) fail(NAME, 'each option', `be one of ${known.join(', ')}`, `\`${key}\``);
-  }
+  checkOptionKeys(NAME, options, ['alpha', 'std', 'mode', 'seed']);
   const alpha = options.alpha === undefined ? 0.8 : checkNumber(NAME, 'alpha', options.alpha, { min: 0, max: 1 });
   const std = options.std === undefined ? 1 : checkNumber(NAME, 'std', options.std, { min: 0 });
   const mode = options.mode ?? 'code';

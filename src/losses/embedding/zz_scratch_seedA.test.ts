@@ -1,14 +1,37 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { it } from 'vitest';
-import { poincareDistance } from './hyperbolic.js';
-import { unpgLoss } from './unpgLoss.js';
+import { protoTripletLoss } from './protoTripletLoss.js';
+import { icnnLoss } from './icnnLoss.js';
+import { symmetryLoss } from './symmetryLoss.js';
+import { contrastiveMetrixLoss } from './contrastiveMetrixLoss.js';
+import { multiSimilarityMetrixLoss } from './multiSimilarityMetrixLoss.js';
+import { proxyAnchorMetrixLoss } from './proxyAnchorMetrixLoss.js';
+import { hypPairwiseConfusionLoss } from './hypPairwiseConfusionLoss.js';
 import { hypCrossEntropyLoss } from './hypCrossEntropyLoss.js';
+import { amclLoss } from './amclLoss.js';
+import { unpgLoss } from './unpgLoss.js';
 it('scratch', () => {
-  console.log(poincareDistance([0.5, 0.2], [-0.3, 0.4], { c: 0.1 }).dataSync()[0], poincareDistance([0.5, 0.2], [-0.3, 0.4], { c: 0.1, form: 'atan' }).dataSync()[0]);
-  const I3 = [[1, 0, 0], [0, 1, 0], [0, 0, 1]];
-  const E = [[1, 0, 0], [0.8, 0.6, 0], [0, 1, 0], [0, 0.6, 0.8]];
-  console.log(unpgLoss([0, 0, 1, 2], E, { classWeightsMatrix: I3 }).dataSync()[0]);
-  const g = tf.grad((z: tf.Tensor) => unpgLoss([0, 0, 1, 2], z, { classWeightsMatrix: I3 }))(tf.tensor(E));
-  console.log(Array.from(g.dataSync()));
-  console.log(hypCrossEntropyLoss([0, 1], [[0.1, 0.2], [1.2, -0.4]], { normals: [[1, 0], [-1, 0]], offsets: [[0, 0], [0.5, 0]] }).dataSync()[0]);
+  console.log('PT', protoTripletLoss([0, 1, 0], [[0, 0], [1, 1], [2, 0]], { prototypes: [[0, 1], [1, 0]] }).dataSync()[0]);
+  const e = tf.randomNormal([8, 4], 0, 1, 'float32', 3);
+  const L = [0, 1, 2, 3, 0, 1, 2, 3];
+  const W = tf.randomNormal([4, 4], 0, 1, 'float32', 4);
+  const fns: Record<string, (z: tf.Tensor) => tf.Tensor> = {
+    pt: (z) => protoTripletLoss(L, z),
+    icnn: (z) => icnnLoss(L, z),
+    sym: (z) => symmetryLoss(e, z),
+    cm: (z) => contrastiveMetrixLoss(L, z, { seed: 1 }),
+    msm: (z) => multiSimilarityMetrixLoss(L, z, { seed: 1 }),
+    pam: (z) => proxyAnchorMetrixLoss(L, z, { seed: 1, proxies: W }),
+    hpc: (z) => hypPairwiseConfusionLoss(e, z),
+    hce: (z) => hypCrossEntropyLoss(L, z, { normals: W, offsets: tf.mul(W, 0.1) }),
+    amcl: (z) => amclLoss(e, z),
+    unpg: (z) => unpgLoss(L, z, { classWeightsMatrix: W }),
+  };
+  for (const [k, f] of Object.entries(fns)) {
+    const before = tf.memory().numTensors;
+    const v = f(e); const g = tf.grad(f)(e);
+    console.log(k, v.dataSync()[0], Array.from(g.dataSync()).slice(0, 4));
+    v.dispose(); g.dispose();
+    console.log('leak', tf.memory().numTensors - before);
+  }
 });

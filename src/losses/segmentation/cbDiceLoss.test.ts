@@ -53,7 +53,7 @@ function officialSkeleton(mask: Mask, rounds = 5): Mask {
 
 function edt(mask: Mask): Mask {
   const outside: [number, number][] = [];
-  mask.forEach((row, r) => row.forEach((v, c) => { if (!v) outside.push([r, c]); }));
+  mask.forEach((row, r) => { row.forEach((v, c) => { if (!v) outside.push([r, c]); }); });
   const h = mask.length;
   const w = mask[0]!.length;
   return mask.map((row, r) => row.map((v, c) => {
@@ -86,7 +86,7 @@ function imageSums(y: Mask, p: number[][]): Sums {
   const [qvl, qslvl, qsl] = weights(y, skelY, ones);
   const [qvp, qspvp, qsp] = weights(hard, skelP, p);
   const s: Sums = { pn: 0, pd: 0, sn: 0, sd: 0, ce: 0, i: [0, 0], sp: [0, 0], sy: [0, 0], pixels: 0 };
-  y.forEach((row, r) => row.forEach((t, c) => {
+  y.forEach((row, r) => { row.forEach((t, c) => {
     const q = p[r]![c]!;
     s.pn += qsp[r]![c]! * qvl[r]![c]!;
     s.pd += combine(qspvp[r]![c]!, qslvl[r]![c]!, qsp[r]![c]!);
@@ -97,7 +97,7 @@ function imageSums(y: Mask, p: number[][]): Sums {
     s.sp = [s.sp[0] + 1 - q, s.sp[1] + q];
     s.sy = [s.sy[0] + 1 - t, s.sy[1] + t];
     s.pixels++;
-  }));
+  }); });
   return s;
 }
 

@@ -45,7 +45,8 @@ const PARAMS: ParamSpecs = {
  * A broken centre line leaves part of the target's skeleton uncovered (Tsens drops) and a spurious
  * branch puts skeleton outside the target (Tprec drops), whatever their area: the loss sees
  * connectivity errors that Dice barely notices, which is why it improves Betti errors on tubular
- * and curvilinear structures (the best loss on TopoMortar). The paper trains with
+ * and curvilinear structures (first of the topology losses compared on TopoMortar with accurate
+ * labels). The paper trains with
  * (1 − α)·Dice loss + α·clDice, α = 0.5 (TopoMortar's "clDice"); combine with `diceLoss` for that.
  *
  * Follows the official code: K = 3, s = 1, and, in multiclass mode, channel 0 (background) left

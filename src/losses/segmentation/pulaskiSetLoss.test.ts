@@ -28,7 +28,8 @@ function cTransform(eps: number, a: Cloud, b: Cloud, g: number[]): number[] {
 function sinkhornReference(x: Cloud, y: Cloud, o: { blur: number; scaling: number; iterations: number; debias: boolean; diameter: number }): number {
   const d = Math.max(o.diameter, o.blur);
   const eps = [d * d];
-  for (let e = 2 * Math.log(d); e > 2 * Math.log(o.blur); e += 2 * Math.log(o.scaling)) eps.push(Math.exp(e));
+  // np.arange(2 log d, 2 log blur, 2 log scaling): every value above the stop.
+  for (let k = 0; 2 * Math.log(d) + 2 * k * Math.log(o.scaling) > 2 * Math.log(o.blur); k++) eps.push(Math.exp(2 * Math.log(d) + 2 * k * Math.log(o.scaling)));
   eps.push(o.blur ** 2);
   const zx = x.map(() => 0);
   const zy = y.map(() => 0);

@@ -10,7 +10,7 @@ function depth(mask: number[][]): number[][] {
   const h = mask.length;
   const w = mask[0]!.length;
   const outside: [number, number][] = [];
-  mask.forEach((row, r) => row.forEach((v, c) => { if (!v) outside.push([r, c]); }));
+  mask.forEach((row, r) => { row.forEach((v, c) => { if (!v) outside.push([r, c]); }); });
   return mask.map((row, r) =>
     row.map((v, c) => {
       if (!v) return 0;
@@ -26,14 +26,14 @@ function referenceImage(classes: Planes, probs: Planes, keep?: number[][]): numb
   classes.forEach((mask, ch) => {
     const d = depth(mask);
     const max = Math.max(0, ...d.flat());
-    mask.forEach((row, r) =>
+    mask.forEach((row, r) => {
       row.forEach((v, c) => {
         if (keep && !keep[r]![c]) return;
         const map = v ? -d[r]![c]! / max : 1;
         total += probs[ch]![r]![c]! * map;
         count++;
-      }),
-    );
+      });
+    });
   });
   return count === 0 ? 0 : total / count;
 }

@@ -95,7 +95,7 @@ function tubedSkeletons(targets: tf.Tensor, mode: SegmentationMode, channels: re
  *
  * @example
  * // a one-pixel line is its own skeleton; the tube is the line itself (kept inside the target)
- * skeletonRecallLoss([[[0, 1, 0], [0, 1, 0], [0, 1, 0]]], [[[0, 0.5, 0], [0, 1, 0], [0, 0.5, 0]]]).print(); // 0.333331
+ * skeletonRecallLoss([[[0, 1, 0], [0, 1, 0], [0, 1, 0]]], [[[0, 0.5, 0], [0, 1, 0], [0, 0.5, 0]]]).print(); // 0.333332
  *
  * @see Y. Kirchhoff, M. R. Rokuss, S. Roy, B. Kovacs, C. Ulrich, T. Wald, M. Zenk, P. Vollmuth,
  * J. Kleesiek, F. Isensee, K. Maier-Hein, Skeleton Recall Loss for Connectivity Conserving and

@@ -45,7 +45,7 @@ function simple(mask: Mask, r: number, c: number): boolean {
 
 function distanceTo(mask: Mask, value: number, r: number, c: number): number {
   let best = Infinity;
-  mask.forEach((row, i) => row.forEach((v, j) => { if (v === value) best = Math.min(best, Math.hypot(r - i, c - j)); }));
+  mask.forEach((row, i) => { row.forEach((v, j) => { if (v === value) best = Math.min(best, Math.hypot(r - i, c - j)); }); });
   return best;
 }
 
@@ -57,10 +57,10 @@ function warp(source: Mask, goal: Mask): Mask {
   };
   const shrink: [number, number, number][] = [];
   const grow: [number, number, number][] = [];
-  source.forEach((row, r) => row.forEach((v, c) => {
+  source.forEach((row, r) => { row.forEach((v, c) => {
     if (v === 1 && goal[r]![c] === 0) shrink.push([distanceTo(source, 0, r, c), r, c]);
     if (v === 0 && goal[r]![c] === 1) grow.push([distanceTo(source, 1, r, c), r, c]);
-  }));
+  }); });
   flipIn(shrink);
   flipIn(grow);
   return out;
@@ -82,13 +82,13 @@ function reference(y: Mask[], p: number[][][], o: { lambda?: number; diceWeight?
     let inter = [0, 0];
     let sp = [0, 0];
     let sy = [0, 0];
-    target.forEach((row, r) => row.forEach((t, c) => {
+    target.forEach((row, r) => { row.forEach((t, c) => {
       const q = probs[r]![c]!;
       if (m[r]![c]) warpTerm += pixelLoss === 'ce' ? -(t * Math.log(clip(q)) + (1 - t) * Math.log(1 - clip(q))) : (q - t) ** 2;
       inter = [inter[0]! + (1 - q) * (1 - t), inter[1]! + q * t];
       sp = [sp[0]! + 1 - q, sp[1]! + q];
       sy = [sy[0]! + 1 - t, sy[1]! + t];
-    }));
+    }); });
     const dice = [0, 1].map((k) => (2 * inter[k]! + 1e-5) / (sp[k]! + sy[k]! + 1e-5));
     return (lambda * warpTerm) / (target.length * target[0]!.length) + diceWeight * (1 - (dice[0]! + dice[1]!) / 2);
   });

@@ -1,0 +1,106 @@
+// Time and memory of the topology functions on the built package (dist/): persistence and Betti
+// matching of a 375x375 road mask (data/roads) against a perturbed prediction of it, and of a random
+// 256x256 likelihood map against its thresholded mask; median wall time over repeated runs, and the
+// memory one call allocates at several image sizes (it should grow linearly with the pixels).
+// Usage: npm run bench:topology [-- --runs 9]
+import '@tensorflow/tfjs-backend-cpu';
+import '../dist/register-gradients.js';
+import * as tf from '@tensorflow/tfjs-core';
+import { readFileSync } from 'node:fs';
+import { parseArgs } from 'node:util';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
+import { PNG } from 'pngjs';
+import { bettiMatchingLoss } from '../dist/losses/segmentation/bettiMatchingLoss.js';
+import { bettiMatching, cubicalPersistence } from '../dist/topology/index.js';
+import { formatTable, timeMedian, useBackend } from './measure.js';
+
+const { values: args } = parseArgs({ options: { runs: { type: 'string', default: '9' } } });
+const runs = Number(args.runs);
+
+setFlagsFromString('--expose-gc');
+const gc = runInNewContext('gc') as () => void;
+
+/** A seeded uniform generator (mulberry32). */
+function uniform(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+const png = PNG.sync.read(readFileSync(new URL('../data/roads/label_0111.png', import.meta.url)));
+const size = png.width;
+const road = Float32Array.from({ length: size * size }, (_, i) => ((png.data[4 * i] as number) > 127 ? 1 : 0));
+// A plausible network output: the mask blurred into [0.1, 0.9] with noise, two roads cut, spurious blobs.
+const r = uniform(7);
+const perturbed = road.map((v) => Math.min(1, Math.max(0, 0.1 + 0.8 * v + 0.3 * (r() - 0.5))));
+for (let k = 0; k < size; k++) {
+  for (const c of [120, 121, 250, 251]) perturbed[k * size + c] = 0.2 + 0.1 * r();
+}
+for (let b = 0; b < 20; b++) {
+  const y = Math.floor(r() * (size - 4));
+  const x = Math.floor(r() * (size - 4));
+  for (let i = 0; i < 3; i++) for (let j = 0; j < 3; j++) perturbed[(y + i) * size + x + j] = 0.7 + 0.2 * r();
+}
+const likelihood = Float32Array.from({ length: 256 * 256 }, () => r());
+const likelihoodMask = likelihood.map((v) => (v > 0.5 ? 1 : 0));
+
+const image = (data: Float32Array, n: number) => ({ data, shape: [n, n] });
+const rows: string[][] = [];
+const add = (what: string, input: string, ms: number, note = '') => {
+  rows.push([what, input, ms.toFixed(1), note]);
+  console.error(`${what} ${input}: ${ms.toFixed(1)} ms`);
+};
+
+const roadBars = cubicalPersistence(image(perturbed, size));
+add('cubicalPersistence', `road prediction ${size}x${size}`, timeMedian(() => cubicalPersistence(image(perturbed, size)), runs), `${roadBars.dim0.length} + ${roadBars.dim1.length} bars`);
+const m = bettiMatching(image(perturbed, size), image(road, size));
+add(
+  'bettiMatching (dims 0, 1)',
+  `road prediction vs mask ${size}x${size}`,
+  timeMedian(() => bettiMatching(image(perturbed, size), image(road, size)), runs),
+  `matched ${m.dim0.matched.length} + ${m.dim1.matched.length}`,
+);
+
+await useBackend('cpu');
+const yTrue = tf.tensor3d(road, [1, size, size]);
+const yPred = tf.tensor3d(perturbed, [1, size, size]);
+add(
+  'bettiMatchingLoss forward+backward',
+  `[1,${size},${size}], cpu backend`,
+  timeMedian(() => tf.tidy(() => tf.grad((z: tf.Tensor) => bettiMatchingLoss(yTrue, z))(yPred).dataSync()), runs),
+);
+tf.dispose([yTrue, yPred]);
+
+add('cubicalPersistence', 'random likelihood 256x256', timeMedian(() => cubicalPersistence(image(likelihood, 256)), runs));
+add('bettiMatching (dims 0, 1)', 'random likelihood vs its mask 256x256', timeMedian(() => bettiMatching(image(likelihood, 256), image(likelihoodMask, 256)), runs));
+
+/** Memory one call allocates (JS heap + typed-array buffers), from a collected baseline to its end. */
+function allocated(body: () => unknown): number {
+  gc();
+  const before = process.memoryUsage();
+  const kept = body();
+  const after = process.memoryUsage();
+  if (kept === undefined) throw new Error('unreachable');
+  return after.heapUsed + after.arrayBuffers - before.heapUsed - before.arrayBuffers;
+}
+
+const memory: string[][] = [];
+for (const n of [128, 256, 375, 512]) {
+  const u = uniform(n);
+  const p = Float32Array.from({ length: n * n }, () => u());
+  const t = p.map((v) => (v > 0.5 ? 1 : 0));
+  allocated(() => bettiMatching(image(p, n), image(t, n)));
+  const bytes = Math.min(...[0, 1, 2].map(() => allocated(() => bettiMatching(image(p, n), image(t, n)))));
+  memory.push([`${n}x${n}`, String(n * n), (bytes / 2 ** 20).toFixed(1), (bytes / (n * n)).toFixed(0)]);
+}
+
+console.log(`\nmedian of ${runs} runs (ms), Node ${process.version}\n`);
+console.log(formatTable(['what', 'input', 'median ms', 'note'], rows));
+console.log('\nmemory allocated by one bettiMatching of a random likelihood map against its mask\n');
+console.log(formatTable(['image', 'pixels', 'MiB', 'bytes / pixel'], memory));
