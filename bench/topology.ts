@@ -12,6 +12,8 @@ import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { PNG } from 'pngjs';
 import { bettiMatchingLoss } from '../dist/losses/segmentation/bettiMatchingLoss.js';
+import { matchSublevelImages } from '../dist/topology/bettiMatching.js';
+import { sublevelValues } from '../dist/topology/image.js';
 import { bettiMatching, cubicalPersistence } from '../dist/topology/index.js';
 import { formatTable, timeMedian, useBackend } from './measure.js';
 
@@ -51,20 +53,41 @@ const likelihood = Float32Array.from({ length: 256 * 256 }, () => r());
 const likelihoodMask = likelihood.map((v) => (v > 0.5 ? 1 : 0));
 
 const image = (data: Float32Array, n: number) => ({ data, shape: [n, n] });
+
+/** Median process CPU time (user + system) in ms of `body` over `runs` runs after two warm-up runs. */
+function cpuMedian(body: () => void): number {
+  body();
+  body();
+  const times: number[] = [];
+  for (let i = 0; i < runs; i++) {
+    const start = process.cpuUsage();
+    body();
+    const used = process.cpuUsage(start);
+    times.push((used.user + used.system) / 1000);
+  }
+  return times.sort((a, b) => a - b)[times.length >> 1] as number;
+}
+
 const rows: string[][] = [];
-const add = (what: string, input: string, ms: number, note = '') => {
-  rows.push([what, input, ms.toFixed(1), note]);
-  console.error(`${what} ${input}: ${ms.toFixed(1)} ms`);
+/** Wall time (the median of `runs`) and CPU time of one case; CPU time is less sensitive to a loaded machine. */
+const add = (what: string, input: string, body: () => void, note = '') => {
+  const wall = timeMedian(body, runs);
+  const cpu = cpuMedian(body);
+  rows.push([what, input, wall.toFixed(1), cpu.toFixed(1), note]);
+  console.error(`${what} ${input}: ${wall.toFixed(1)} ms (cpu ${cpu.toFixed(1)} ms)`);
 };
 
 const roadBars = cubicalPersistence(image(perturbed, size));
-add('cubicalPersistence', `road prediction ${size}x${size}`, timeMedian(() => cubicalPersistence(image(perturbed, size)), runs), `${roadBars.dim0.length} + ${roadBars.dim1.length} bars`);
+add('cubicalPersistence', `road prediction ${size}x${size}`, () => cubicalPersistence(image(perturbed, size)), `${roadBars.dim0.length} + ${roadBars.dim1.length} bars`);
 const m = bettiMatching(image(perturbed, size), image(road, size));
 add(
   'bettiMatching (dims 0, 1)',
   `road prediction vs mask ${size}x${size}`,
-  timeMedian(() => bettiMatching(image(perturbed, size), image(road, size)), runs),
+  () => bettiMatching(image(perturbed, size), image(road, size)),
   `matched ${m.dim0.matched.length} + ${m.dim1.matched.length}`,
+);
+add('Betti matching pairs (typed arrays, as the loss)', `road prediction vs mask ${size}x${size}`, () =>
+  matchSublevelImages(sublevelValues(perturbed, 'superlevel'), sublevelValues(road, 'superlevel'), size, size),
 );
 
 await useBackend('cpu');
@@ -73,12 +96,12 @@ const yPred = tf.tensor3d(perturbed, [1, size, size]);
 add(
   'bettiMatchingLoss forward+backward',
   `[1,${size},${size}], cpu backend`,
-  timeMedian(() => tf.tidy(() => tf.grad((z: tf.Tensor) => bettiMatchingLoss(yTrue, z))(yPred).dataSync()), runs),
+  () => tf.tidy(() => tf.grad((z: tf.Tensor) => bettiMatchingLoss(yTrue, z))(yPred).dataSync()),
 );
 tf.dispose([yTrue, yPred]);
 
-add('cubicalPersistence', 'random likelihood 256x256', timeMedian(() => cubicalPersistence(image(likelihood, 256)), runs));
-add('bettiMatching (dims 0, 1)', 'random likelihood vs its mask 256x256', timeMedian(() => bettiMatching(image(likelihood, 256), image(likelihoodMask, 256)), runs));
+add('cubicalPersistence', 'random likelihood 256x256', () => cubicalPersistence(image(likelihood, 256)));
+add('bettiMatching (dims 0, 1)', 'random likelihood vs its mask 256x256', () => bettiMatching(image(likelihood, 256), image(likelihoodMask, 256)));
 
 /** Memory one call allocates (JS heap + typed-array buffers), from a collected baseline to its end. */
 function allocated(body: () => unknown): number {
@@ -100,7 +123,7 @@ for (const n of [128, 256, 375, 512]) {
   memory.push([`${n}x${n}`, String(n * n), (bytes / 2 ** 20).toFixed(1), (bytes / (n * n)).toFixed(0)]);
 }
 
-console.log(`\nmedian of ${runs} runs (ms), Node ${process.version}\n`);
-console.log(formatTable(['what', 'input', 'median ms', 'note'], rows));
+console.log(`\nmedian of ${runs} runs (ms), Node ${process.version}; cpu = process CPU time (user + system)\n`);
+console.log(formatTable(['what', 'input', 'wall ms', 'cpu ms', 'note'], rows));
 console.log('\nmemory allocated by one bettiMatching of a random likelihood map against its mask\n');
 console.log(formatTable(['image', 'pixels', 'MiB', 'bytes / pixel'], memory));

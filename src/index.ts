@@ -38,6 +38,7 @@ export { warpingLoss, type WarpingLossOptions, type WarpingPixelLoss } from './l
 export { cbDiceLoss, type CbDiceLossOptions } from './losses/segmentation/cbDiceLoss.js';
 export { branchDisagreementLoss, type BranchDisagreementLossOptions, type BranchDistance, type BranchStopGradient } from './losses/segmentation/branchDisagreementLoss.js';
 export { pulaskiSetLoss, type PulaskiSetLossOptions, type PulaskiDistance } from './losses/segmentation/pulaskiSetLoss.js';
+export { topoLoss, type TopoLossOptions } from './losses/segmentation/topoLoss.js';
 export { bettiMatchingLoss, type BettiMatchingLossOptions } from './losses/segmentation/bettiMatchingLoss.js';
 export * from './topology/index.js';
 export type { DistanceName } from './losses/embedding/distances.js';
@@ -68,3 +69,12 @@ export { arcFaceLoss, type ArcFaceLossOptions } from './losses/embedding/arcFace
 export { createArcFaceLoss, type ArcFaceLossFactoryOptions, type ArcFaceLossConfig } from './losses/embedding/createArcFaceLoss.js';
 export { cosFaceLoss, type CosFaceLossOptions } from './losses/embedding/cosFaceLoss.js';
 export { createCosFaceLoss, type CosFaceLossFactoryOptions, type CosFaceLossConfig } from './losses/embedding/createCosFaceLoss.js';
+export { kdLoss, type KdLossOptions } from './losses/distillation/kdLoss.js';
+export { binaryKlLoss, type BinaryKlLossOptions } from './losses/distillation/binaryKlLoss.js';
+export { dualHeadKdLoss, type DualHeadKdLossOptions, type DualHeadLogitLoss } from './losses/distillation/dualHeadKdLoss.js';
+export { correctnessAwareLoss, type CorrectnessAwareLossOptions, type CorrectnessAwareForm, type CorrectnessAwareWeighting } from './losses/calibration/correctnessAwareLoss.js';
+export { ebvLoss, ebvPredict, type EbvLossOptions } from './losses/embedding/ebvLoss.js';
+export { generateEquiangularBasis, welchBound, type EquiangularBasis, type EquiangularBasisOptions } from './losses/embedding/ebvBasis.js';
+export { barlowTwinsLoss, type BarlowTwinsLossOptions, type BarlowTwinsNormalization } from './losses/embedding/barlowTwinsLoss.js';
+export { spectralContrastiveLoss, type SpectralContrastiveLossOptions } from './losses/embedding/spectralContrastiveLoss.js';
+export { gaussianNaiveBayes, type GaussianNaiveBayes, type GaussianNaiveBayesOptions } from './eval/gaussianNaiveBayes.js';

@@ -28,6 +28,7 @@ import { warpingLossSpec } from './losses/segmentation/warpingLoss.js';
 import { cbDiceLossSpec } from './losses/segmentation/cbDiceLoss.js';
 import { branchDisagreementLossSpec } from './losses/segmentation/branchDisagreementLoss.js';
 import { pulaskiSetLossSpec } from './losses/segmentation/pulaskiSetLoss.js';
+import { topoLossSpec } from './losses/segmentation/topoLoss.js';
 import { bettiMatchingLossSpec } from './losses/segmentation/bettiMatchingLoss.js';
 import { contrastiveLossSpec } from './losses/embedding/contrastiveLoss.js';
 import { tripletMarginLossSpec } from './losses/embedding/tripletMarginLoss.js';
@@ -37,6 +38,13 @@ import { supConLossSpec } from './losses/embedding/supConLoss.js';
 import { proxyAnchorLossSpec } from './losses/embedding/proxyAnchorLoss.js';
 import { arcFaceLossSpec } from './losses/embedding/arcFaceLoss.js';
 import { cosFaceLossSpec } from './losses/embedding/cosFaceLoss.js';
+import { kdLossSpec } from './losses/distillation/kdLoss.js';
+import { binaryKlLossSpec } from './losses/distillation/binaryKlLoss.js';
+import { dualHeadKdLossSpec } from './losses/distillation/dualHeadKdLoss.js';
+import { correctnessAwareLossSpec } from './losses/calibration/correctnessAwareLoss.js';
+import { ebvLossSpec } from './losses/embedding/ebvLoss.js';
+import { barlowTwinsLossSpec } from './losses/embedding/barlowTwinsLoss.js';
+import { spectralContrastiveLossSpec } from './losses/embedding/spectralContrastiveLoss.js';
 import { closestNames } from './suggest.js';
 
 /** Every loss the CLI, the docs and the arena offer; adding a loss adds one line here. */
@@ -69,6 +77,7 @@ export const registry: readonly LossSpec[] = Object.freeze([
   cbDiceLossSpec,
   branchDisagreementLossSpec,
   pulaskiSetLossSpec,
+  topoLossSpec,
   bettiMatchingLossSpec,
   contrastiveLossSpec,
   tripletMarginLossSpec,
@@ -78,6 +87,13 @@ export const registry: readonly LossSpec[] = Object.freeze([
   proxyAnchorLossSpec,
   arcFaceLossSpec,
   cosFaceLossSpec,
+  kdLossSpec,
+  binaryKlLossSpec,
+  dualHeadKdLossSpec,
+  correctnessAwareLossSpec,
+  ebvLossSpec,
+  barlowTwinsLossSpec,
+  spectralContrastiveLossSpec,
 ]);
 
 /** The registered loss with this id; an unknown id is an error that names the closest known ids. */

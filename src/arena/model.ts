@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { standardNormals } from '../losses/_shared/random.js';
+import { conv3x3, maxPool2x2, neighbourhoods, poolWindows } from './conv.js';
 import { stream } from './random.js';
 
 /** The network the arena trains: an MLP, or a small CNN for single-channel images. */
@@ -65,7 +66,7 @@ function zeros(n: number): tf.Variable {
 export function createModel(spec: ModelSpec, shape: ModelShape, seed: number): Model {
   const random = stream(seed, 'init-hidden');
   const variables: tf.Variable[] = [];
-  const convs: { kernel: tf.Variable; bias: tf.Variable }[] = [];
+  const convs: { kernel: tf.Variable; bias: tf.Variable; patches: tf.Tensor3D; windows: tf.Tensor3D[] }[] = [];
   let width = shape.numFeatures;
   if (spec.kind === 'cnn') {
     if (shape.imageShape === undefined) throw new Error('createModel: a CNN needs an image shape');
@@ -74,7 +75,7 @@ export function createModel(spec: ModelSpec, shape: ModelShape, seed: number): M
     for (const filters of CNN_FILTERS) {
       const kernel = heNormal(random, [3, 3, channels, filters], 9 * channels);
       const bias = zeros(filters);
-      convs.push({ kernel, bias });
+      convs.push({ kernel, bias, patches: neighbourhoods(h, w), windows: poolWindows(h, w) });
       variables.push(kernel, bias);
       channels = filters;
       h = Math.ceil(h / 2);
@@ -101,17 +102,16 @@ export function createModel(spec: ModelSpec, shape: ModelShape, seed: number): M
   const headBias = zeros(shape.units);
   variables.push(headWeight, headBias);
 
-  const imageShape = shape.imageShape;
   return {
     variables,
     apply(x) {
       return tf.tidy(() => {
         let h: tf.Tensor = x;
-        if (convs.length > 0 && imageShape !== undefined) {
-          let img = tf.reshape(x, [x.shape[0], imageShape[0], imageShape[1], 1]) as tf.Tensor4D;
-          for (const { kernel, bias } of convs) {
-            img = tf.relu(tf.add(tf.conv2d(img, kernel as tf.Tensor4D, 1, 'same'), bias)) as tf.Tensor4D;
-            img = tf.maxPool(img, 2, 2, 'same');
+        if (convs.length > 0) {
+          // Images as [N, pixels, channels]; flattening them keeps the [h, w, c] order.
+          let img = tf.reshape(x, [x.shape[0], -1, 1]) as tf.Tensor3D;
+          for (const { kernel, bias, patches, windows } of convs) {
+            img = maxPool2x2(tf.relu(tf.add(conv3x3(img, kernel as tf.Tensor4D, patches), bias)) as tf.Tensor3D, windows);
           }
           h = tf.reshape(img, [x.shape[0], -1]);
         }
@@ -122,6 +122,7 @@ export function createModel(spec: ModelSpec, shape: ModelShape, seed: number): M
     },
     dispose() {
       for (const v of variables) v.dispose();
+      for (const { patches, windows } of convs) tf.dispose([patches, ...windows]);
     },
   };
 }

@@ -45,3 +45,4 @@ export {
 export { meanAbsoluteError, type RegressionOptions, r2Score, rootMeanSquaredError } from './regression.js';
 export { clDiceScore, diceScore, type SegmentationMetricOptions } from './segmentation.js';
 export { type BettiMatchingErrorOptions, bettiMatchingError, bettiNumberError, type TopologyMetricOptions } from './topology.js';
+export { nc1, type Nc1Options, nc2, nc2Features, type Nc2Options, nc3, type Nc3Options, type NeuralCollapseTarget } from './neuralCollapse.js';

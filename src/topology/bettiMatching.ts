@@ -1,7 +1,7 @@
 import { fail, formatShape, formatValue } from '../losses/_shared/errors.js';
 import type { ParamSpecs } from '../losses/_shared/spec.js';
 import { checkMetricOptions } from '../metrics/_inputs.js';
-import { buildComplex2d } from './complex.js';
+import { buildComplex2d, denseRanks, minimumRanks } from './complex.js';
 import { type CubicalPersistenceOptions, type PersistencePair, TOPOLOGY_PARAMS } from './cubicalPersistence.js';
 import { type ImageInput, padRelative, readImage2d, sublevelValues } from './image.js';
 import { bettiMatching2d, type DimensionMatching2d } from './matching.js';
@@ -56,7 +56,10 @@ export function matchSublevelImages(
   }
   const fc = new Float64Array(f0.length);
   for (let i = 0; i < fc.length; i++) fc[i] = Math.min(f0[i] as number, f1[i] as number);
-  const { dims } = bettiMatching2d(buildComplex2d(f0, h, w), buildComplex2d(f1, h, w), buildComplex2d(fc, h, w), dimensions);
+  const r0 = denseRanks(f0);
+  const r1 = denseRanks(f1);
+  const comparison = buildComplex2d(fc, h, w, minimumRanks(f0, r0, f1, r1));
+  const { dims } = bettiMatching2d(buildComplex2d(f0, h, w, r0), buildComplex2d(f1, h, w, r1), comparison, dimensions);
   if (sources !== undefined) {
     const remap = (pairs: PairBuffer, source: Int32Array) => {
       for (let i = 0; i < pairs.length; i++) {

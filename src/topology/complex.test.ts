@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { rng } from '../../test/helpers.js';
-import { buildComplex2d, denseRanks, dualEnds, edgePixel, OUTSIDE_RANK, squarePixel } from './complex.js';
+import { buildComplex2d, denseRanks, dualEnds, edgePixel, minimumRanks, OUTSIDE_RANK, squarePixel } from './complex.js';
 
 /** Dense ranks by a plain sort of the distinct values. */
 function naiveRanks(values: number[]): number[] {
@@ -20,9 +20,23 @@ describe('denseRanks', () => {
   it.each(Object.keys(draws))('equals the ranks of a plain sort: %s', (name) => {
     for (let trial = 0; trial < 20; trial++) {
       const values = Array.from({ length: 1 + Math.floor(200 * r()) }, draws[name] as () => number);
-      const { rank, distinct } = denseRanks(Float64Array.from(values));
+      if (trial === 0) values.push(...Array.from({ length: 30 }, draws[name] as () => number));
+      const { rank, sorted } = denseRanks(Float64Array.from(values));
       expect(Array.from(rank)).toEqual(naiveRanks(values));
-      expect(distinct).toBe(new Set(values).size);
+      expect(Array.from(sorted)).toEqual([...new Set(values)].sort((a, b) => a - b));
+    }
+  });
+
+  it('ranks the minimum of two ranked images in the order of its values, without a sort', () => {
+    for (let trial = 0; trial < 20; trial++) {
+      const few = trial % 2 === 0;
+      const a = Float64Array.from({ length: 50 }, () => (few ? Math.floor(3 * r()) : Math.fround(r())));
+      const b = Float64Array.from({ length: 50 }, () => (r() < 0.5 ? 0 : 1));
+      const min = a.map((v, i) => Math.min(v, b[i] as number));
+      const { rank } = minimumRanks(a, denseRanks(a), b, denseRanks(b));
+      for (let i = 0; i < 50; i++) {
+        for (let j = 0; j < 50; j++) expect(Math.sign((rank[i] as number) - (rank[j] as number))).toBe(Math.sign((min[i] as number) - (min[j] as number)));
+      }
     }
   });
 
@@ -33,7 +47,7 @@ describe('denseRanks', () => {
 
   it('handles a single value and all-equal values', () => {
     expect(Array.from(denseRanks(Float64Array.of(7)).rank)).toEqual([0]);
-    expect(denseRanks(new Float64Array(5).fill(2))).toEqual({ rank: new Int32Array(5), distinct: 1 });
+    expect(denseRanks(new Float64Array(5).fill(2))).toEqual({ rank: new Int32Array(5), sorted: Float64Array.of(2) });
   });
 });
 

@@ -34,14 +34,43 @@ export interface CubicalComplex2d {
   edges: Int32Array;
 }
 
+/** Ranks of values: equal values share a rank, and ranks follow the order of the values. */
+export interface Ranking {
+  /** Rank of each value. */
+  rank: Int32Array;
+  /** The distinct values in increasing order: value k has rank k. */
+  sorted: Float64Array;
+}
+
+/** Up to this many distinct values are ranked by a lookup instead of a sort (masks, quantised maps). */
+const FEW_VALUES = 8;
+
+/** Ranks by lookup when there are at most FEW_VALUES distinct values; undefined otherwise. */
+function fewRanks(values: Float64Array): Ranking | undefined {
+  const seen: number[] = [];
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i] as number;
+    if (!seen.includes(v)) {
+      if (seen.length === FEW_VALUES) return undefined;
+      seen.push(v);
+    }
+  }
+  const sorted = Float64Array.from(seen).sort();
+  const rank = new Int32Array(values.length);
+  for (let i = 0; i < values.length; i++) rank[i] = sorted.indexOf(values[i] as number);
+  return { rank, sorted };
+}
+
 /**
- * Dense ranks of the values: equal values share a rank and ranks are consecutive from 0. The sort
- * is a least-significant-digit radix sort of the IEEE-754 bit patterns, made monotone (negative
- * numbers have all bits flipped, others only the sign bit), in four 16-bit digits; a digit that
- * is the same for every value (low mantissa bits of float32 data, or the few values of a mask) is
- * skipped. Values must not be NaN, and −0 must have been made +0.
+ * Dense ranks of the values (consecutive from 0). With more than a few distinct values, the sort is
+ * a least-significant-digit radix sort of the IEEE-754 bit patterns made monotone (negative numbers
+ * have all bits flipped, others only the sign bit), over the bits that differ between values only:
+ * float32 data leaves the low 29 mantissa bits zero, so two passes of at most 17 bits usually do.
+ * Values must not be NaN, and −0 must have been made +0.
  */
-export function denseRanks(values: Float64Array): { rank: Int32Array; distinct: number } {
+export function denseRanks(values: Float64Array): Ranking {
+  const few = fewRanks(values);
+  if (few !== undefined) return few;
   const n = values.length;
   const words = new Uint32Array(values.buffer, values.byteOffset, 2 * n);
   const lo = new Uint32Array(n);
@@ -54,8 +83,6 @@ export function denseRanks(values: Float64Array): { rank: Int32Array; distinct: 
     lo[i] = negative ? ~l >>> 0 : l;
     hi[i] = negative ? ~h >>> 0 : (h | 0x80000000) >>> 0;
   }
-  // Only the bits that differ between values need sorting: float32 data leaves the low 29
-  // mantissa bits zero, so two passes of at most 17 bits usually do.
   let varyLo = 0;
   let varyHi = 0;
   for (let i = 1; i < n; i++) {
@@ -90,18 +117,50 @@ export function denseRanks(values: Float64Array): { rank: Int32Array; distinct: 
     next = swap;
   }
   const rank = new Int32Array(n);
+  const sorted = new Float64Array(n);
   let distinct = 0;
   for (let i = 0; i < n; i++) {
-    const j = order[i] as number;
-    if (i > 0 && (values[j] as number) !== (values[order[i - 1] as number] as number)) distinct++;
-    rank[j] = distinct;
+    const v = values[order[i] as number] as number;
+    if (distinct === 0 || v !== sorted[distinct - 1]) sorted[distinct++] = v;
+    rank[order[i] as number] = distinct - 1;
   }
-  return { rank, distinct: n === 0 ? 0 : distinct + 1 };
+  return { rank, sorted: sorted.slice(0, distinct) };
 }
 
-/** Builds the complex of a sublevel image (no NaN) of shape [height, width]. */
-export function buildComplex2d(f: Float64Array, height: number, width: number): CubicalComplex2d {
-  const { rank, distinct } = denseRanks(f);
+/**
+ * Ranks of the pointwise minimum of two ranked images without sorting again: its values are among
+ * the two sets of distinct values, so merging the two sorted lists gives every value its rank in
+ * the union, which keeps order and ties (the ranks need not be consecutive).
+ */
+export function minimumRanks(a: Float64Array, ra: Ranking, b: Float64Array, rb: Ranking): Ranking {
+  const ua = ra.sorted;
+  const ub = rb.sorted;
+  const mapA = new Int32Array(ua.length);
+  const mapB = new Int32Array(ub.length);
+  const merged = new Float64Array(ua.length + ub.length);
+  let i = 0;
+  let j = 0;
+  let k = 0;
+  while (i < ua.length || j < ub.length) {
+    const va = i < ua.length ? (ua[i] as number) : Infinity;
+    const vb = j < ub.length ? (ub[j] as number) : Infinity;
+    const v = va <= vb ? va : vb;
+    merged[k] = v;
+    if (i < ua.length && va === v) mapA[i++] = k;
+    if (j < ub.length && vb === v) mapB[j++] = k;
+    k++;
+  }
+  const rank = new Int32Array(a.length);
+  for (let p = 0; p < a.length; p++) {
+    rank[p] = (a[p] as number) <= (b[p] as number) ? (mapA[ra.rank[p] as number] as number) : (mapB[rb.rank[p] as number] as number);
+  }
+  return { rank, sorted: merged.slice(0, k) };
+}
+
+/** Builds the complex of a sublevel image (no NaN) of shape [height, width], ranked here or before. */
+export function buildComplex2d(f: Float64Array, height: number, width: number, ranking: Ranking = denseRanks(f)): CubicalComplex2d {
+  const { rank } = ranking;
+  const distinct = ranking.sorted.length;
   const n = height * width;
   const edgeRank = new Int32Array(2 * n).fill(-1);
   const counts = new Int32Array(distinct + 1);

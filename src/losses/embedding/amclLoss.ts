@@ -128,7 +128,8 @@ function amclLoss_(viewA: TensorInput, viewB: TensorInput, options: AmclLossOpti
     // Candidates: the negatives (the diagonal pushed below every cosine), or with 'infoNce' the positive too.
     const candidates = variant === 'infoNce' ? sim : tf.sub(sim, tf.mul(eye, 4));
     const tauCandidates = variant === 'infoNce' ? tf.add(tf.mul(tauNeg, tf.sub(1, eye)), tf.mul(eye, tf.expandDims(tauPos, -1))) : tauNeg;
-    const chosen = tf.oneHot(tf.argMax(candidates, -1), n); // [C, N, N], a constant selection
+    // [C, N, N], a constant selection (tf.oneHot needs a depth of 2 or more).
+    const chosen = n === 1 ? tf.onesLike(sim) : tf.oneHot(tf.argMax(candidates, -1), n);
     const sHard = tf.sum(tf.mul(sim, chosen), -1);
     const tauHard = tf.sum(tf.mul(tauCandidates, chosen), -1);
     perHead = tf.add(perHead, tf.sub(tf.div(sHard, tauHard), tf.mul(reg(tauHard, dim), beta)));

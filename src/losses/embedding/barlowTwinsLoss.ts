@@ -125,7 +125,7 @@ export const barlowTwinsLossSpec: FunctionLossSpec = {
   fn: barlowTwinsLoss,
   target: 'view',
   prediction: 'embedding',
-  tasks: [],
+  tasks: ['embedding'],
   params: PARAMS,
   properties: ['nonNegative', 'batchCoupled'],
   reference: 'J. Zbontar, L. Jing, I. Misra, Y. LeCun, S. Deny, "Barlow Twins: Self-Supervised Learning via Redundancy Reduction", ICML 2021, https://arxiv.org/abs/2103.03230',

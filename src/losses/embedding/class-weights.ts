@@ -114,7 +114,11 @@ export function createClassWeightLoss<Options extends object, Config>(
       const current = live();
       checkEmbeddingOptions(fn, {}, callOptions);
       const reduction = callOptions.reduction ?? opts.reduction ?? 'mean';
-      return tf.tidy(() => lossFn(labels, embeddings, current as tf.Tensor2D, { reduction, ...(callOptions.weights === undefined ? {} : { weights: callOptions.weights }) }));
+      return tf.tidy(() => {
+        const { embeddings: e } = readEmbeddings(fn, labels, embeddings);
+        if (e.shape[1] !== embeddingSize) fail(fn, '`embeddings`', `have embeddingSize (${embeddingSize}) columns`, `shape ${formatShape(e.shape)}`);
+        return lossFn(labels, e, current as tf.Tensor2D, { reduction, ...(callOptions.weights === undefined ? {} : { weights: callOptions.weights }) });
+      });
     },
     get W() {
       return live();

@@ -21,22 +21,24 @@ describe('createProxyAnchorLoss(options)', () => {
     expect(values(a.W)).toEqual(values(b.W));
     expect(values(a.W)).not.toEqual(values(c.W));
     for (const head of [a, b, c]) head.dispose();
-    // The spread of the initial draws: sample standard deviation over 5·40·... entries.
+    // The spread of the initial draws, over 256 · 40 entries.
     const big = createProxyAnchorLoss({ numClasses: 40, embeddingSize: 256 });
     const v = values(big.W);
     const mean = v.reduce((s, x) => s + x, 0) / v.length;
     const std = Math.sqrt(v.reduce((s, x) => s + (x - mean) ** 2, 0) / v.length);
-    expectClose(std,  0.2, alpha: 8:Math.sqrt(2 / 40), 0.03);
+    expectClose(std, Math.sqrt(2 / 40), 0.03);
+    expect(Math.abs(mean)).toBeLessThan(0.05 * Math.sqrt(2 / 40));
     big.dispose();
   });
 
   it('is proxyAnchorLoss with its W and options; a call may override the reduction', () => {
-    const head = createProxyAnchorLoss({ numClasses: 4, embeddingSize: 5, margin });
+    const head = createProxyAnchorLoss({ numClasses: 4, embeddingSize: 5, margin: 0.2, alpha: 8 });
     const w = head.W;
-    expectClose(scalar(head.loss(labels, emb)), scalar(proxyAnchorLoss(labels, emb, { proxies: w, margin })), 1e-6);
-    expectClose(values(head.loss(labels, emb, { reduction: 'none' })), values(proxyAnchorLoss(labels, emb, { proxies: w, margin, reduction: 'none' })), 1e-6);
-    const summed = createProxyAnchorLoss({ numClasses: 4, embeddingSize: 5, margin, reduction: 'sum' });
-    expectClose(scalar(summed.loss(labels, emb)), scalar(proxyAnchorLoss(labels, emb, { proxies: summed.W, margin, reduction: 'sum' })), 1e-6);
+    expectClose(scalar(head.loss(labels, emb)), scalar(proxyAnchorLoss(labels, emb, { proxies: w, margin: 0.2, alpha: 8 })), 1e-6);
+    expectClose(values(head.loss(labels, emb, { reduction: 'none' })), values(proxyAnchorLoss(labels, emb, { proxies: w, margin: 0.2, alpha: 8, reduction: 'none' })), 1e-6);
+    const summed = createProxyAnchorLoss({ numClasses: 4, embeddingSize: 5, margin: 0.2, alpha: 8, reduction: 'sum' });
+    expectClose(scalar(summed.loss(labels, emb)), scalar(proxyAnchorLoss(labels, emb, { proxies: summed.W, margin: 0.2, alpha: 8, reduction: 'sum' })), 1e-6);
+    expectClose(scalar(summed.loss(labels, emb, { reduction: 'mean' })), scalar(proxyAnchorLoss(labels, emb, { proxies: summed.W, margin: 0.2, alpha: 8 })), 1e-6);
     head.dispose();
     summed.dispose();
   });
@@ -48,6 +50,7 @@ describe('createProxyAnchorLoss(options)', () => {
     const expected = tf.grad((m: tf.Tensor) => proxyAnchorLoss(labels, x, { proxies: m }))(head.W);
     expectFinite(grads[head.W.name] as tf.Tensor);
     expectClose(values(grads[head.W.name] as tf.Tensor), values(expected), 1e-5, 1e-7);
+    tf.dispose(Object.values(grads));
     const optimizer = tf.train.sgd(0.05);
     const before = scalar(head.loss(labels, x));
     for (let step = 0; step < 20; step++) optimizer.minimize(() => head.loss(labels, x) as tf.Scalar, false, [x, ...head.trainableVariables]);
@@ -58,12 +61,12 @@ describe('createProxyAnchorLoss(options)', () => {
   });
 
   it('resets W to its initial draws, reports its configuration, and frees W on dispose', () => {
-    const head = createProxyAnchorLoss({ numClasses: 3, embeddingSize: 2, seed: 11, margin });
+    const head = createProxyAnchorLoss({ numClasses: 3, embeddingSize: 2, seed: 11, margin: 0.2, alpha: 8 });
     const initial = values(head.W);
     head.W.assign(tf.zeros([2, 3]));
     head.reset();
     expect(values(head.W)).toEqual(initial);
-    expect(head.getConfig()).toMatchObject({ numClasses: 3, embeddingSize: 2, seed: 11, reduction: 'mean', margin });
+    expect(head.getConfig()).toMatchObject({ numClasses: 3, embeddingSize: 2, seed: 11, reduction: 'mean', margin: 0.2, alpha: 8 });
     const before = tf.memory().numTensors;
     head.dispose();
     expect(tf.memory().numTensors).toBe(before - 1);
@@ -89,8 +92,8 @@ describe('createProxyAnchorLoss(options)', () => {
     expect(() => createProxyAnchorLoss({ numClasses: 2, embeddingSize: 2, W: 1 } as never)).toThrow(/^createProxyAnchorLoss: expected each option to be one of numClasses, embeddingSize, seed, .*, got `W`$/);
     const head = createProxyAnchorLoss({ numClasses: 2, embeddingSize: 2 });
     expect(() => head.loss([0, 1], [[1, 0, 0]])).toThrow('createProxyAnchorLoss: expected `labels` and `embeddings` to have the same number of rows, got [2] and [1,3]');
-    expect(() => head.loss([0], [[1, 0, 0]])).toThrow('createProxyAnchorLoss: expected `W` to have one row per embedding dimension and at least one column, [3, numClasses], got shape [2,2]');
-    expect(() => head.loss([0], [[1, 0]], { margin: 1 } as never)).toThrow("createProxyAnchorLoss: expected each option to be one of reduction, weights, got `margin`");
+    expect(() => head.loss([0], [[1, 0, 0]])).toThrow('createProxyAnchorLoss: expected `embeddings` to have embeddingSize (2) columns, got shape [1,3]');
+    expect(() => head.loss([0], [[1, 0]], { margin: 1 } as never)).toThrow('createProxyAnchorLoss: expected each option to be one of reduction, weights, got `margin`');
     head.dispose();
   });
 });

@@ -191,7 +191,7 @@ export const icnnScore = /* @__PURE__ */ tf.op({ icnnScore_ });
  * @returns A scalar, or `[1]` with `reduction: 'none'`.
  *
  * @example
- * icnnLoss([0, 0, 1, 1], [[0, 0], [0, 1], [5, 5], [5, 6]], { k: 1 }).print(); // 0: neighbours share classes
+ * icnnLoss([0, 0, 1, 1], [[0, 0], [0, 1], [5, 5], [5, 6]], { k: 1 }).print(); // 0.037909
  *
  * @see M. Mendez-Ruiz et al., "SuSana Distancia is all you need: Enforcing class separability in
  *   metric learning via two novel distance-based loss functions for few-shot image

@@ -73,9 +73,9 @@ function protoTripletLoss_(labels: TensorInput, embeddings: TensorInput, options
     if (protos.shape[1] !== x.shape[1] || protos.shape[0] === 0) {
       fail(NAME, '`prototypes`', `be [numClasses, ${x.shape[1]}], one row per class`, `shape ${formatShape(protos.shape)}`);
     }
-    const w = protos.shape[0];
+    const rows = protos.shape[0];
     values.forEach((v, i) => {
-      if (v < 0 || v >= w) fail(NAME, 'every value of `labels`', `be an integer class index in [0, ${w - 1}] (a row of \`prototypes\`)`, `${v} at index ${i}`);
+      if (v < 0 || v >= rows) fail(NAME, 'every value of `labels`', `be an integer class index in [0, ${rows - 1}] (a row of \`prototypes\`)`, `${v} at index ${i}`);
     });
     ids = Int32Array.from(values);
   } else {
@@ -84,7 +84,12 @@ function protoTripletLoss_(labels: TensorInput, embeddings: TensorInput, options
     ids = Int32Array.from(values, (v) => dense.get(v) as number);
     protos = classMeans(x, ids, classes.length);
   }
-  const own = tf.cast(tf.oneHot(tf.tensor1d(ids, 'int32'), protos.shape[0]), 'float32');
+  const w = protos.shape[0];
+  const ownValues = new Float32Array(ids.length * w);
+  ids.forEach((k, i) => {
+    ownValues[i * w + k] = 1;
+  });
+  const own = tf.tensor2d(ownValues, [ids.length, w]);
   const d = epsilonDistances(x, protos, epsilon);
   const dPos = tf.sum(tf.mul(d, own), 1);
   const dNeg = tf.min(tf.add(d, tf.mul(own, EXCLUDED)), 1);

@@ -66,7 +66,7 @@ export const spectralContrastiveLossSpec: FunctionLossSpec = {
   fn: spectralContrastiveLoss,
   target: 'view',
   prediction: 'embedding',
-  tasks: [],
+  tasks: ['embedding'],
   params: PARAMS,
   properties: ['batchCoupled'],
   reference:

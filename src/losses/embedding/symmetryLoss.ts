@@ -68,7 +68,8 @@ function symmetryLoss_(left: TensorInput, right: TensorInput, options: SymmetryL
   const pa = prepareEmbeddings(a as tf.Tensor2D, distance, normalize);
   const pb = prepareEmbeddings(b as tf.Tensor2D, distance, normalize);
   const value = rowwise(distance, pa, pb);
-  return reduce(NAME, distance === 'cosine' ? tf.sub(1, value) : value, options);
+  // 1 − cos is >= 0; rounding could give −1e-8 for identical rows, which the clamp removes.
+  return reduce(NAME, distance === 'cosine' ? tf.relu(tf.sub(1, value)) : value, options);
 }
 
 export const symmetryLoss = /* @__PURE__ */ tf.op({ symmetryLoss_ });

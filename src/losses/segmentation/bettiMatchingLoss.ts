@@ -135,13 +135,16 @@ function bettiMatchingLoss_(yTrue: TensorInput, yPred: TensorInput, options: Bet
   }
 
   const flat = tf.reshape(probs, [n * hw]) as tf.Tensor1D;
-  const at = (indices: number[]) => gatherFlat(flat, indices);
+  // Typed arrays: tfjs copies them as they are (plain arrays are walked element by element).
+  const at = (indices: number[]) => gatherFlat(flat, Int32Array.from(indices));
+  const values = (list: number[]) => tf.tensor1d(Float32Array.from(list));
   const matched = tf.mul(
     2 * matchedWeight,
-    tf.add(tf.square(tf.sub(at(terms.matchedBirth), tf.tensor1d(terms.targetBirth))), tf.square(tf.sub(at(terms.matchedDeath), tf.tensor1d(terms.targetDeath)))),
+    tf.add(tf.square(tf.sub(at(terms.matchedBirth), values(terms.targetBirth))), tf.square(tf.sub(at(terms.matchedDeath), values(terms.targetDeath)))),
   ) as tf.Tensor1D;
   const unmatched = tf.mul(unmatchedWeight, tf.square(tf.sub(at(terms.unmatchedBirth), at(terms.unmatchedDeath)))) as tf.Tensor1D;
-  let perSample = tf.add(tf.add(segmentSum(matched, terms.matchedSample, n), segmentSum(unmatched, terms.unmatchedSample, n)), tf.tensor1d(terms.constant));
+  const sums = tf.add(segmentSum(matched, Int32Array.from(terms.matchedSample), n), segmentSum(unmatched, Int32Array.from(terms.unmatchedSample), n));
+  let perSample = tf.add(sums, values(terms.constant));
   if (nanSamples.length > 0) {
     const isNan = tf.tensor1d(Array.from({ length: n }, (_, s) => (nanSamples.includes(s) ? Number.NaN : 0)));
     // NaN times the sample's probabilities: NaN value and gradient for that sample only.

@@ -62,13 +62,18 @@ function foregroundComponents(mask: number[], h: number, w: number): number {
   return count;
 }
 
-interface Options { lambda?: number; ceWeight?: number; patchSize?: number; thr?: number; perfect?: number; refs?: Map<number, number>[] }
+interface Selected { fix: [number, number][]; remove: [number, number][]; unmatched: number }
+type Matching = 'optimal' | 'persistence';
+interface Options { lambda?: number; ceWeight?: number; patchSize?: number; thr?: number; perfect?: number; matching?: Matching; selected?: Selected[] }
 
-/** The critical pixels and reference values of each image (flat pixel → value). */
-function criticalRefs(y: Grid[], p: Grid[], patchSize: number, thr: number, perfect: number): Map<number, number>[] {
+/**
+ * The bars each image fixes and removes, as [birth pixel, death pixel] (flat), and the count of
+ * target bars left unmatched. Optimal: every subset of at most k bars matched to (1, 0) is tried.
+ */
+function selectedBars(y: Grid[], p: Grid[], patchSize: number, thr: number, perfect: number, matching: Matching): Selected[] {
   return y.map((target, n) => {
     const [h, w] = [target.length, target[0]!.length];
-    const refs = new Map<number, number>();
+    const out: Selected = { fix: [], remove: [], unmatched: 0 };
     for (let y0 = 0; y0 < h; y0 += patchSize) {
       for (let x0 = 0; x0 < w; x0 += patchSize) {
         const [ph, pw] = [Math.min(patchSize, h - y0), Math.min(patchSize, w - x0)];
@@ -78,34 +83,45 @@ function criticalRefs(y: Grid[], p: Grid[], patchSize: number, thr: number, perf
         const k = Math.max(0, foregroundComponents(gt, ph, pw) - 1);
         const bars = componentBars(lh, ph, pw).sort((a, b) => b.birth - b.death - (a.birth - a.death));
         const flat = (i: number) => cells[i]![0] * w + cells[i]![1];
-        bars.forEach((bar, rank) => {
-          const pers = bar.birth - bar.death;
-          if (rank < k) {
-            if (pers > perfect) return;
-            refs.set(flat(bar.bp), 1);
-            refs.set(flat(bar.dp), 0);
-          } else if (pers > thr) {
-            refs.set(flat(bar.bp), bar.death);
-            refs.set(flat(bar.dp), bar.birth);
-          }
-        });
+        if (matching === 'persistence') {
+          bars.forEach((bar, rank) => {
+            const pers = bar.birth - bar.death;
+            if (rank < k) {
+              if (pers <= perfect) out.fix.push([flat(bar.bp), flat(bar.dp)]);
+            } else if (pers > thr) out.remove.push([flat(bar.bp), flat(bar.dp)]);
+          });
+          continue;
+        }
+        // Brute force over the subsets of bars matched to (1, 0).
+        let best = { cost: Infinity, chosen: 0 };
+        for (let set = 0; set < 1 << bars.length; set++) {
+          const size = bars.filter((_, i) => set & (1 << i)).length;
+          if (size > k) continue;
+          const cost = bars.reduce((c, b, i) => c + (set & (1 << i) ? (b.birth - 1) ** 2 + b.death ** 2 : (b.birth - b.death) ** 2 / 2), 0) + (k - size) / 2;
+          if (cost < best.cost - 1e-12) best = { cost, chosen: set };
+        }
+        bars.forEach((bar, i) => (best.chosen & (1 << i) ? out.fix : out.remove).push([flat(bar.bp), flat(bar.dp)]));
+        out.unmatched += k - bars.filter((_, i) => best.chosen & (1 << i)).length;
       }
     }
-    return refs;
+    return out;
   });
 }
 
 const clip = (v: number) => Math.min(1 - 1e-7, Math.max(1e-7, v));
 function reference(y: Grid[], p: Grid[], o: Options = {}): number[] {
-  const { lambda = 100, ceWeight = 1, patchSize = 50, thr = 0.03, perfect = 0.99 } = o;
-  const refs = o.refs ?? criticalRefs(y, p, patchSize, thr, perfect);
+  const { lambda = 100, ceWeight = 1, patchSize = 50, thr = 0.03, perfect = 0.99, matching = 'optimal' } = o;
+  const selected = o.selected ?? selectedBars(y, p, patchSize, thr, perfect, matching);
+  const diagonal = matching === 'optimal' ? 0.5 : 1;
   return y.map((target, n) => {
-    const w = target[0]!.length;
-    const hw = target.length * w;
+    const flat = p[n]!.flat();
+    const hw = flat.length;
     let topo = 0;
-    for (const [i, ref] of refs[n]!) topo += (p[n]![Math.floor(i / w)]![i % w]! - ref) ** 2;
+    for (const [b, d] of selected[n]!.fix) topo += (flat[b]! - 1) ** 2 + flat[d]! ** 2;
+    for (const [b, d] of selected[n]!.remove) topo += diagonal * (flat[b]! - flat[d]!) ** 2;
+    topo += selected[n]!.unmatched / 2;
     const ce = target.flat().reduce((s, t, i) => {
-      const q = clip(p[n]!.flat()[i]!);
+      const q = clip(flat[i]!);
       return s - (t * Math.log(q) + (1 - t) * Math.log(1 - q));
     }, 0);
     return (ceWeight * ce) / hw + (lambda * topo) / hw;
@@ -125,17 +141,30 @@ function randomPair(r: () => number, h: number, w: number): [Grid, Grid] {
 }
 
 describe('topoLoss(yTrue, yPred, options)', () => {
-  it('removes, fixes and leaves perfect bars as the spec describes (dimension 0)', () => {
+  it("removes, fixes and leaves perfect bars as the spec describes ('persistence' matching, the official heuristic)", () => {
     const p = [[[0.9, 0.2, 0.6, 0.1, 0.05]]];
-    const o = { ceWeight: 0, lambda: 1 };
-    // One true component: the bar (0.6, 0.2) goes onto the diagonal.
-    expectClose(topoLoss([[[1, 1, 1, 0, 0]]], p, o).dataSync()[0]!, (0.4 ** 2 + 0.4 ** 2) / 5, 1e-6);
+    const o = { ceWeight: 0, lambda: 1, matching: 'persistence' as const };
+    // One true component: the bar (0.6, 0.2) goes onto the diagonal, each end to the other's value.
+    expectClose(topoLoss([[[1, 1, 1, 0, 0]]], p, o).dataSync()[0]!, 0.4 ** 2 / 5, 1e-6);
     // Two true components: it is fixed, birth pixel → 1 and death pixel → 0.
     expectClose(topoLoss([[[1, 0, 1, 0, 0]]], p, o).dataSync()[0]!, (0.4 ** 2 + 0.2 ** 2) / 5, 1e-6);
     // A perfect bar (persistence 1 > 0.99) is not fixed; a short one (<= 0.03) not removed.
     expectClose(topoLoss([[[1, 0, 1]]], [[[1, 0, 1]]], o).dataSync()[0]!, 0, 0, 1e-7);
     expectClose(topoLoss([[[1, 1, 1]]], [[[0.9, 0.58, 0.6]]], o).dataSync()[0]!, 0, 0, 1e-7);
-    // TopoMortar weights: CE + 100·term.
+    // A weak bar is fixed because it is among the k longest, however weak.
+    expectClose(topoLoss([[[1, 0, 1]]], [[[0.9, 0.2, 0.3]]], o).dataSync()[0]!, (0.7 ** 2 + 0.2 ** 2) / 3, 1e-6);
+  });
+
+  it('pairs the bars by the optimal matching by default (the paper), unmatched target bars costing ½', () => {
+    const p = [[[0.9, 0.2, 0.6, 0.1, 0.05]]];
+    const o = { ceWeight: 0, lambda: 1 };
+    expectClose(topoLoss([[[1, 1, 1, 0, 0]]], p, o).dataSync()[0]!, (0.5 * 0.4 ** 2) / 5, 1e-6);
+    expectClose(topoLoss([[[1, 0, 1, 0, 0]]], p, o).dataSync()[0]!, (0.4 ** 2 + 0.2 ** 2) / 5, 1e-6);
+    // The weak bar (0.3, 0.2) is cheaper on the diagonal (0.005) plus an unmatched target bar (0.5)
+    // than matched to (1, 0) (0.53).
+    expectClose(topoLoss([[[1, 0, 1]]], [[[0.9, 0.2, 0.3]]], o).dataSync()[0]!, (0.5 * 0.1 ** 2 + 0.5) / 3, 1e-6);
+    // A prediction equal to the binary target costs nothing; TopoMortar weights: CE + 100·term.
+    expectClose(topoLoss([[[1, 0, 1]]], [[[1, 0, 1]]], o).dataSync()[0]!, 0, 0, 1e-7);
     expectClose(topoLoss([[[1, 1, 1, 0, 0]]], p).dataSync()[0]!, reference([[[1, 1, 1, 0, 0]]], p)[0]!, 1e-5);
   });
 
@@ -144,14 +173,16 @@ describe('topoLoss(yTrue, yPred, options)', () => {
     const pairs = Array.from({ length: 4 }, () => randomPair(r, 9, 10));
     const y = pairs.map(([t]) => t);
     const p = pairs.map(([, q]) => q);
-    for (const patchSize of [50, 4, 5]) {
-      const got = values(topoLoss(y, p, { patchSize, reduction: 'none' }));
-      expectClose(got, reference(y, p, { patchSize }), 1e-5);
-      // The topological term is not empty on these inputs.
-      expect(got.some((v, i) => Math.abs(v - reference([y[i]!], [p[i]!], { patchSize, lambda: 0 })[0]!) > 1e-3)).toBe(true);
+    for (const matching of ['optimal', 'persistence'] as const) {
+      for (const patchSize of [50, 4, 5]) {
+        const got = values(topoLoss(y, p, { patchSize, matching, reduction: 'none' }));
+        expectClose(got, reference(y, p, { patchSize, matching }), 1e-5);
+        // The topological term is not empty on these inputs.
+        expect(got.some((v, i) => Math.abs(v - reference([y[i]!], [p[i]!], { patchSize, lambda: 0 })[0]!) > 1e-3)).toBe(true);
+      }
     }
-    const o = { lambda: 3, ceWeight: 0.2, persistenceThreshold: 0.1, perfectThreshold: 0.5 };
-    expectClose(values(topoLoss(y, p, { ...o, reduction: 'none' })), reference(y, p, { lambda: 3, ceWeight: 0.2, thr: 0.1, perfect: 0.5 }), 1e-5);
+    const o = { lambda: 3, ceWeight: 0.2, persistenceThreshold: 0.1, perfectThreshold: 0.5, matching: 'persistence' as const };
+    expectClose(values(topoLoss(y, p, { ...o, reduction: 'none' })), reference(y, p, { lambda: 3, ceWeight: 0.2, thr: 0.1, perfect: 0.5, matching: 'persistence' }), 1e-5);
   });
 
   it('has the gradient of the float64 reference at fixed critical pixels (finite differences), from probabilities and logits', () => {
@@ -159,13 +190,16 @@ describe('topoLoss(yTrue, yPred, options)', () => {
     const pairs = Array.from({ length: 2 }, () => randomPair(r, 6, 7));
     const y = pairs.map(([t]) => t);
     const p = pairs.map(([, q]) => q);
-    const refs = criticalRefs(y, p, 50, 0.03, 0.99);
+    const selected = selectedBars(y, p, 50, 0.03, 0.99, 'optimal');
     const unflat = (x: number[]) => Array.from({ length: 2 }, (_, n) => Array.from({ length: 6 }, (_, i) => x.slice(n * 42 + i * 7, n * 42 + i * 7 + 7)));
     const g = tf.grad((t: tf.Tensor) => topoLoss(y, t, { lambda: 2 }))(tf.tensor(p));
-    expectClose(values(g), numericGradient((x) => mean(reference(y, unflat(x), { lambda: 2, refs })), p.flat(2)), 1e-4, 1e-7);
+    expectClose(values(g), numericGradient((x) => mean(reference(y, unflat(x), { lambda: 2, selected })), p.flat(2)), 1e-4, 1e-7);
     const z = p.flat(2).map((v) => Math.log(v / (1 - v)));
     const gz = tf.grad((t: tf.Tensor) => topoLoss(y, t, { fromLogits: true }))(tf.tensor(z, [2, 6, 7]));
-    expectClose(values(gz), numericGradient((x) => mean(reference(y, unflat(x.map((a) => 1 / (1 + Math.exp(-a)))), { refs })), z), 1e-4, 1e-7);
+    expectClose(values(gz), numericGradient((x) => mean(reference(y, unflat(x.map((a) => 1 / (1 + Math.exp(-a)))), { selected })), z), 1e-4, 1e-7);
+    const official = selectedBars(y, p, 50, 0.03, 0.99, 'persistence');
+    const gp = tf.grad((t: tf.Tensor) => topoLoss(y, t, { matching: 'persistence' }))(tf.tensor(p));
+    expectClose(values(gp), numericGradient((x) => mean(reference(y, unflat(x), { matching: 'persistence', selected: official })), p.flat(2)), 1e-4, 1e-7);
   });
 
   it('removes a spurious hole with dimensions [0, 1] and ignores it with the default [0]', () => {
@@ -174,21 +208,24 @@ describe('topoLoss(yTrue, yPred, options)', () => {
     const p = [y[0]!.map((row, r) => row.map((v, c) => (r === 2 && c === 2 ? 0.3 : v ? 0.9 : 0.1)))];
     const o = { ceWeight: 0, lambda: 1 };
     expectClose(topoLoss(y, p, o).dataSync()[0]!, 0, 0, 1e-7);
-    expectClose(topoLoss(y, p, { ...o, dimensions: [0, 1] }).dataSync()[0]!, (2 * 0.6 ** 2) / 25, 1e-6);
-    expectClose(topoLoss(y, p, { ...o, dimensions: [1] }).dataSync()[0]!, (2 * 0.6 ** 2) / 25, 1e-6);
+    expectClose(topoLoss(y, p, { ...o, dimensions: [0, 1] }).dataSync()[0]!, (0.5 * 0.6 ** 2) / 25, 1e-6);
+    expectClose(topoLoss(y, p, { ...o, dimensions: [1] }).dataSync()[0]!, (0.5 * 0.6 ** 2) / 25, 1e-6);
     // Its gradient reaches the centre (pushed up) and one ring pixel (pushed down) only.
     const g = values(tf.grad((t: tf.Tensor) => topoLoss(y, t, { ...o, dimensions: [1] }))(tf.tensor(p)));
     expect(g.filter((v) => v !== 0)).toHaveLength(2);
     expect(g[12]).toBeLessThan(0);
   });
 
-  it('is the cross-entropy alone when the prediction has the target topology with near-perfect bars', () => {
+  it("is the cross-entropy alone, with 'persistence' matching, when the prediction has the target topology with near-perfect bars", () => {
     const y = [[[1, 1, 0, 0, 1], [1, 1, 0, 0, 1]]];
     const p = [[[0.999, 0.998, 0.004, 0.001, 0.997], [0.996, 0.9995, 0.003, 0.002, 0.9985]]];
-    expectClose(topoLoss(y, p).dataSync()[0]!, topoLoss(y, p, { lambda: 0 }).dataSync()[0]!, 1e-6);
-    // The same layout with a weaker second component is pushed toward (1, 0): birth 0.9 → 1, death 0.1 → 0.
+    expectClose(topoLoss(y, p, { matching: 'persistence' }).dataSync()[0]!, topoLoss(y, p, { lambda: 0 }).dataSync()[0]!, 1e-6);
+    // The optimal matching still pulls the bar (0.9985, 0.002) to (1, 0), and the tiny bar
+    // (0.999, 0.998) of the corner pixel, joined diagonally only, onto the diagonal.
+    expectClose(topoLoss(y, p, { ceWeight: 0, lambda: 1 }).dataSync()[0]!, (0.0015 ** 2 + 0.002 ** 2 + 0.5 * 0.001 ** 2) / 10, 1e-3, 0);
+    // With softer values the second component's bar (0.9, 0.05) is fixed: birth → 1, death → 0.
     const weak = [[[0.8, 0.7, 0.1, 0.05, 0.9], [0.9, 0.6, 0.3, 0.02, 0.7]]];
-    expectClose(topoLoss(y, weak, { ceWeight: 0, lambda: 1 }).dataSync()[0]!, (0.1 ** 2 + 0.1 ** 2) / 10, 1e-6);
+    expectClose(topoLoss(y, weak, { ceWeight: 0, lambda: 1 }).dataSync()[0]!, (0.1 ** 2 + 0.05 ** 2) / 10, 1e-6);
   });
 
   it('stays finite, in value and gradient, at logits of ±1e4, empty and full targets', () => {
@@ -227,9 +264,10 @@ describe('topoLoss(yTrue, yPred, options)', () => {
     expect(() => topoLoss([[[0, 0.5]]], [[[0.5, 0.5]]])).toThrow('topoLoss: expected every value of `yTrue` to be 0 or 1 (its barcode is compared with the prediction’s), got 0.5 at flat index 1');
     expect(() => topoLoss(y, p, { dimensions: [2] })).toThrow('topoLoss: expected `dimensions` to be a non-empty list of distinct dimensions from [0, 1], got [2] (array)');
     expect(() => topoLoss(y, p, { patchSize: 1 })).toThrow('topoLoss: expected `patchSize` to be an integer >= 2, got 1 (number)');
+    expect(() => topoLoss(y, p, { matching: 'greedy' as never })).toThrow("topoLoss: expected `matching` to be one of 'optimal' | 'persistence', got \"greedy\" (string)");
     expect(() => topoLoss(y, p, { persistenceThreshold: 2 })).toThrow('topoLoss: expected `persistenceThreshold` to be a finite number >= 0 and <= 1, got 2 (number)');
     expect(() => topoLoss(y, p, { topoSize: 50 } as never)).toThrow(
-      'topoLoss: expected each option to be one of fromLogits, lambda, ceWeight, patchSize, dimensions, persistenceThreshold, perfectThreshold, reduction, weights, got `topoSize`',
+      'topoLoss: expected each option to be one of fromLogits, lambda, ceWeight, patchSize, dimensions, matching, persistenceThreshold, perfectThreshold, reduction, weights, got `topoSize`',
     );
   });
 });

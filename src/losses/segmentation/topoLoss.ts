@@ -23,11 +23,20 @@ export interface TopoLossOptions extends ReductionOptions {
   patchSize?: number;
   /** Homology dimensions: 0 (components, TopoMortar) and/or 1 (holes). @defaultValue `[0]` */
   dimensions?: readonly number[];
-  /** Bars of the prediction with persistence at most this are left alone rather than removed. @defaultValue `0.03` */
+  /**
+   * How the prediction's bars are paired with the target's: `'optimal'`, the optimal (Wasserstein-2)
+   * matching of the paper's definition; `'persistence'`, the official code's heuristic (the k longest
+   * bars are fixed, the others removed, with the two thresholds). @defaultValue `'optimal'`
+   */
+  matching?: TopoMatching;
+  /** `'persistence'` matching: bars with persistence at most this are left alone rather than removed. @defaultValue `0.03` */
   persistenceThreshold?: number;
-  /** Bars with persistence above this count as perfect and are not fixed. @defaultValue `0.99` */
+  /** `'persistence'` matching: bars with persistence above this count as perfect and are not fixed. @defaultValue `0.99` */
   perfectThreshold?: number;
 }
+
+export const TOPO_MATCHINGS = ['optimal', 'persistence'] as const;
+export type TopoMatching = (typeof TOPO_MATCHINGS)[number];
 
 const PARAMS: ParamSpecs = {
   fromLogits: MODE_PARAMS.fromLogits as ParamSpecs[string],
@@ -35,36 +44,60 @@ const PARAMS: ParamSpecs = {
   ceWeight: { kind: 'number', default: 1, min: 0, doc: 'weight of the cross-entropy term' },
   patchSize: { kind: 'number', default: 50, min: 2, integer: true, doc: 'side of the square patches whose barcodes are compared' },
   dimensions: { kind: 'data', type: 'number[] (a non-empty subset of [0, 1])', doc: 'homology dimensions: 0 components (default, TopoMortar), 1 holes' },
-  persistenceThreshold: { kind: 'number', default: 0.03, min: 0, max: 1, doc: 'prediction bars this short or shorter are not removed' },
-  perfectThreshold: { kind: 'number', default: 0.99, min: 0, max: 1, doc: 'prediction bars longer than this count as perfect and are not fixed' },
+  matching: {
+    kind: 'choice',
+    default: 'optimal',
+    choices: TOPO_MATCHINGS,
+    doc: "'optimal': Wasserstein-2 matching to the target's bars (the paper); 'persistence': the k longest fixed, the rest removed (official code)",
+  },
+  persistenceThreshold: { kind: 'number', default: 0.03, min: 0, max: 1, doc: "'persistence' matching: bars this short or shorter are not removed" },
+  perfectThreshold: { kind: 'number', default: 0.99, min: 0, max: 1, doc: "'persistence' matching: bars longer than this count as perfect and are not fixed" },
 };
 
-/** Critical pixels of the topological term (flat over the batch), their reference values and images. */
-interface Targets {
-  pixels: number[];
-  refs: number[];
-  images: number[];
+/** The bars to move, as critical pixels (flat over the batch) and the image each belongs to. */
+class Bars {
+  fixBirth: number[] = [];
+  fixDeath: number[] = [];
+  fixImage: number[] = [];
+  removeBirth: number[] = [];
+  removeDeath: number[] = [];
+  removeImage: number[] = [];
+}
+
+interface Selection {
+  /** Indices of the bars matched to the target's (1, 0). */
+  fix: number[];
+  /** Indices of the bars sent to the diagonal. */
+  remove: number[];
 }
 
 /**
- * Writes the reference values of one patch's bars into `refs` (a later write to a pixel wins):
- * the k longest bars (k = the target's bar count), unless perfect, are pushed to (1, 0); the others
- * longer than the threshold onto the diagonal, each end to the other's value.
+ * The optimal matching of bars (b, d) to k target bars at (1, 0) or to the diagonal: matching a bar
+ * costs (b − 1)² + d², sending it to the diagonal (b − d)²/2, leaving a target bar unmatched ½; so
+ * the matched bars are those with Δ = (b − 1)² + d² − (b − d)²/2 − ½ < 0, the k smallest.
  */
-function pushBars(bars: readonly PersistencePair[], k: number, toFlat: (p: [number, number]) => number, refs: Map<number, number>, o: { persistenceThreshold: number; perfectThreshold: number }): void {
-  const order = bars.map((_, i) => i).sort((a, b) => (bars[b] as PersistencePair).birth - (bars[b] as PersistencePair).death - ((bars[a] as PersistencePair).birth - (bars[a] as PersistencePair).death) || a - b);
-  order.forEach((i, rank) => {
-    const bar = bars[i] as PersistencePair;
-    const persistence = bar.birth - bar.death;
-    if (rank < k) {
-      if (persistence > o.perfectThreshold) return;
-      refs.set(toFlat(bar.birthPixel), 1);
-      refs.set(toFlat(bar.deathPixel), 0);
-    } else if (persistence > o.persistenceThreshold) {
-      refs.set(toFlat(bar.birthPixel), bar.death);
-      refs.set(toFlat(bar.deathPixel), bar.birth);
-    }
-  });
+function optimalSelection(bars: readonly PersistencePair[], k: number): Selection {
+  const gain = bars.map((bar) => (bar.birth - 1) ** 2 + bar.death ** 2 - (bar.birth - bar.death) ** 2 / 2 - 0.5);
+  const fix = bars
+    .map((_, i) => i)
+    .filter((i) => (gain[i] as number) < 0)
+    .sort((a, b) => (gain[a] as number) - (gain[b] as number) || a - b)
+    .slice(0, k);
+  const remove = bars.map((_, i) => i).filter((i) => !fix.includes(i));
+  return { fix, remove };
+}
+
+/**
+ * The official heuristic: bars sorted by persistence, longest first (ties in barcode order); the
+ * first k are fixed unless perfect, the others longer than the threshold removed.
+ */
+function persistenceSelection(bars: readonly PersistencePair[], k: number, o: { persistenceThreshold: number; perfectThreshold: number }): Selection {
+  const length = (i: number) => (bars[i] as PersistencePair).birth - (bars[i] as PersistencePair).death;
+  const order = bars.map((_, i) => i).sort((a, b) => length(b) - length(a) || a - b);
+  return {
+    fix: order.slice(0, k).filter((i) => length(i) <= o.perfectThreshold),
+    remove: order.slice(k).filter((i) => length(i) > o.persistenceThreshold),
+  };
 }
 
 /**
@@ -73,28 +106,37 @@ function pushBars(bars: readonly PersistencePair[], k: number, toFlat: (p: [numb
  *
  * Per image n, each square patch of P (probabilities) and Y (target) is compared through its
  * barcode (superlevel filtration, cubical V-construction: see `cubicalPersistence`), dimension by
- * dimension, on the CPU. With k the number of finite bars of the target patch and the
- * prediction's finite bars sorted by persistence b − d, longest first:
+ * dimension, on the CPU. The target is binary, so its k finite bars all sit at (1, 0); each bar
+ * (b, d) of the prediction, with birth and death pixels b_i and d_i, is either matched to one of
+ * them (fixed) or to the diagonal (removed):
  *
- *     fix:     the first k bars, unless perfect (b − d > 0.99):   P(birth pixel) → 1,  P(death pixel) → 0
- *     remove:  the others with b − d > 0.03:                       P(birth pixel) → d,  P(death pixel) → b
- *     ℓ_n = w_CE·CE_n + λ·(1/(H·W)) Σ_{critical pixels i} (P_i − r_i)²
+ *     fixed:    (P(b_i) − 1)² + (P(d_i) − 0)²
+ *     removed:  ½(P(b_i) − P(d_i))²          (the squared distance to the diagonal)
+ *     optimal:  the matching of least total cost, each target bar left unmatched costing ½:
+ *               fixed are the bars with Δ = (b − 1)² + d² − ½(b − d)² − ½ < 0, the k smallest
+ *     ℓ_n = w_CE·CE_n + λ·(1/(H·W))·[Σ_fixed + Σ_removed + ½·#unmatched target bars]
  *
  * Each bar of the barcode takes its two values from two pixels, so moving those pixels moves the
- * bar: the fixed ones become full-length features and the spurious ones shrink onto the diagonal
- * until the prediction has as many components (holes) per patch as the target, which is what its
- * Betti numbers count. The pairing is read from the detached prediction; the gradient flows
- * through a gather of P at the critical pixels, and the loss is piecewise quadratic in P.
+ * bar: the fixed ones become full-length features and the others shrink onto the diagonal until
+ * the prediction has as many components (holes) per patch as the target, which is what its Betti
+ * numbers count. The pairing is read from the detached prediction; the gradient flows through a
+ * gather of P at the critical pixels. With the optimal matching (the paper's definition, a
+ * Wasserstein distance between the diagrams) the value is continuous in P and piecewise quadratic.
  *
- * Differences from the official TopoMortar port, whose bugs this does not copy: it applies the
- * softmax a second time to probabilities; it reads the target's background channel (`target[:,0]`)
- * as the ground truth; it sets the reference of a fixed bar's birth pixel to 0 and death pixel to
- * 1 in probability space while its barcodes are of 1 − P, which pushes the bars it means to fix
- * toward the diagonal; and it skips a patch whose target has no finite bar, so extra components
- * beside a single true one are never removed (here they are). Components are 4-connected here (the
- * V-construction), 8-connected in the official GUDHI T-construction. When one pixel is the end of
- * several bars, the last write wins, as in the official code (fixed bars first, then removed ones,
- * by decreasing persistence, dimension 0 before 1). Cross-entropy is taken from logits with
+ * `matching: 'persistence'` is the official code's heuristic instead: the k longest bars are fixed
+ * unless already perfect (persistence > `perfectThreshold`, 0.99), the others longer than
+ * `persistenceThreshold` (0.03) removed, each end pulled toward the other's value, the term
+ * (P(b_i) − P(d_i))², whose gradient 2(b − d) is the official force (the official value, with
+ * detached references, is twice that). Its value jumps when a bar crosses a threshold or changes
+ * rank. Differences from the official TopoMortar port, whose bugs are not copied: it applies the
+ * softmax a second time to probabilities; it reads the target's background channel
+ * (`target[:,0]`) as the ground truth; it sets the references of a fixed bar's birth pixel to 0
+ * and death pixel to 1 in probability space while its barcodes are of 1 − P, which pushes the bars
+ * it means to fix toward the diagonal; and it skips a patch whose target has no finite bar, so
+ * extra components beside a single true one are never removed (here they are). Components are
+ * 4-connected here (the V-construction), 8-connected in the official GUDHI T-construction. A pixel
+ * that ends several bars gets the sum of their terms (the paper's sum over the diagram), where the
+ * official code keeps the last reference written to it. Cross-entropy is taken from logits with
  * `fromLogits`, otherwise from probabilities clipped to [1e-7, 1 − 1e-7]. TopoMortar switches the
  * topological term on after 70% of the iterations (pass `lambda: 0` before that).
  *
@@ -103,8 +145,8 @@ function pushBars(bars: readonly PersistencePair[], k: number, toFlat: (p: [numb
  * @returns A scalar, or `[N]` with `reduction: 'none'`.
  *
  * @example
- * // two predicted components where the target has one: the weaker bar (0.6, 0.2) is pushed onto the diagonal
- * topoLoss([[[1, 1, 1, 0, 0]]], [[[0.9, 0.2, 0.6, 0.1, 0.05]]], { ceWeight: 0, lambda: 1 }).print(); // ((0.6 − 0.2)² + (0.2 − 0.6)²)/5 = 0.064
+ * // two predicted components where the target has one: the weaker bar (0.6, 0.2) goes to the diagonal
+ * topoLoss([[[1, 1, 1, 0, 0]]], [[[0.9, 0.2, 0.6, 0.1, 0.05]]], { ceWeight: 0, lambda: 1 }).print(); // ½(0.6 − 0.2)²/5 = 0.016
  *
  * @see X. Hu, F. Li, D. Samaras, C. Chen, Topology-Preserving Deep Image Segmentation, NeurIPS 2019,
  * https://arxiv.org/abs/1906.05404; TopoMortar (J. M. Valverde et al., BMVC 2025), https://arxiv.org/abs/2503.03365
@@ -112,15 +154,16 @@ function pushBars(bars: readonly PersistencePair[], k: number, toFlat: (p: [numb
 function topoLoss_(yTrue: TensorInput, yPred: TensorInput, options: TopoLossOptions = {}): tf.Tensor {
   checkOptions(NAME, PARAMS, options);
   const dimensions = options.dimensions === undefined ? [0] : [...checkDimensions(NAME, options.dimensions)].sort();
-  const { fromLogits = false, lambda = 100, ceWeight = 1, patchSize = 50, persistenceThreshold = 0.03, perfectThreshold = 0.99 } = options;
+  const { fromLogits = false, lambda = 100, ceWeight = 1, patchSize = 50, matching = 'optimal', persistenceThreshold = 0.03, perfectThreshold = 0.99 } = options;
   const { raw, probs, targets } = segmentationInputs(NAME, yTrue, yPred, { mode: 'binary', fromLogits }, { spatialRanks: [2] });
   const target = hardMaskValues(NAME, targets, 'its barcode is compared with the prediction’s');
   const [n, h, w] = targets.shape as [number, number, number, number];
   const hw = h * w;
   const predicted = probs.dataSync();
-  const critical: Targets = { pixels: [], refs: [], images: [] };
+  const bars = new Bars();
+  // The ½ per target bar left unmatched (optimal matching): a constant of P that keeps the value continuous.
+  const unmatchedTarget = new Float32Array(n);
   for (let b = 0; b < n; b++) {
-    const refs = new Map<number, number>();
     // A NaN prediction has no barcode; its cross-entropy carries the NaN.
     if (predicted.subarray(b * hw, (b + 1) * hw).some(Number.isNaN)) continue;
     for (let y0 = 0; y0 < h; y0 += patchSize) {
@@ -137,22 +180,33 @@ function topoLoss_(yTrue: TensorInput, yPred: TensorInput, options: TopoLossOpti
         }
         const barsPred = cubicalPersistence({ data: lh, shape: [ph, pw] });
         const barsTrue = cubicalPersistence({ data: gt, shape: [ph, pw] });
-        const toFlat = ([r, c]: [number, number]) => (y0 + r) * w + x0 + c;
+        const toFlat = ([r, c]: [number, number]) => b * hw + (y0 + r) * w + x0 + c;
         for (const d of dimensions) {
           const key = d === 0 ? 'dim0' : 'dim1';
-          pushBars(barsPred[key], barsTrue[key].length, toFlat, refs, { persistenceThreshold, perfectThreshold });
+          const pred = barsPred[key];
+          const k = barsTrue[key].length;
+          const chosen = matching === 'optimal' ? optimalSelection(pred, k) : persistenceSelection(pred, k, { persistenceThreshold, perfectThreshold });
+          if (matching === 'optimal') unmatchedTarget[b] = (unmatchedTarget[b] as number) + 0.5 * (k - chosen.fix.length);
+          for (const i of chosen.fix) {
+            bars.fixBirth.push(toFlat((pred[i] as PersistencePair).birthPixel));
+            bars.fixDeath.push(toFlat((pred[i] as PersistencePair).deathPixel));
+            bars.fixImage.push(b);
+          }
+          for (const i of chosen.remove) {
+            bars.removeBirth.push(toFlat((pred[i] as PersistencePair).birthPixel));
+            bars.removeDeath.push(toFlat((pred[i] as PersistencePair).deathPixel));
+            bars.removeImage.push(b);
+          }
         }
       }
     }
-    for (const [pixel, ref] of refs) {
-      critical.pixels.push(b * hw + pixel);
-      critical.refs.push(ref);
-      critical.images.push(b);
-    }
   }
   const flat = tf.reshape(probs, [n * hw]) as tf.Tensor1D;
-  const squared = tf.square(tf.sub(gatherFlat(flat, critical.pixels), tf.tensor1d(critical.refs))) as tf.Tensor1D;
-  const topo = tf.div(segmentSum(squared, critical.images, n), hw);
+  const at = (indices: number[]) => gatherFlat(flat, indices);
+  const fixed = tf.add(tf.square(tf.sub(at(bars.fixBirth), 1)), tf.square(at(bars.fixDeath))) as tf.Tensor1D;
+  // To the diagonal: (b − d)²/2 for the optimal matching; the official force 2(b − d) for 'persistence'.
+  const removed = tf.mul(matching === 'optimal' ? 0.5 : 1, tf.square(tf.sub(at(bars.removeBirth), at(bars.removeDeath)))) as tf.Tensor1D;
+  const topo = tf.div(tf.add(tf.add(segmentSum(fixed, bars.fixImage, n), segmentSum(removed, bars.removeImage, n)), tf.tensor1d(unmatchedTarget)), hw);
   const ce = tf.mean(binaryPixelCrossEntropy(targets, raw, fromLogits), [1, 2, 3]);
   return reduce(NAME, tf.add(tf.mul(ceWeight, ce), tf.mul(lambda, topo)), options);
 }
@@ -164,7 +218,7 @@ export const topoLossSpec: FunctionLossSpec = {
   id: NAME,
   family: 'segmentation',
   summary: 'TopoLoss (Hu et al. 2019): pushes persistence bars of the prediction to match the target\u2019s Betti numbers per patch, plus CE',
-  formula: 'ℓ = w_CE·CE + λ·(1/HW) Σ_i (P_i − r_i)²,  r: 1/0 at the ends of the k longest bars, the other end\u2019s value elsewhere',
+  formula: 'ℓ = w_CE·CE + λ/HW·[Σ_fixed ((P(b) − 1)² + P(d)²) + Σ_removed ½(P(b) − P(d))² + ½·#unmatched], optimal matching to the target bars',
   fn: topoLoss,
   target: 'mask',
   prediction: 'probability',
