@@ -77,4 +77,33 @@ export { ebvLoss, ebvPredict, type EbvLossOptions } from './losses/embedding/ebv
 export { generateEquiangularBasis, welchBound, type EquiangularBasis, type EquiangularBasisOptions } from './losses/embedding/ebvBasis.js';
 export { barlowTwinsLoss, type BarlowTwinsLossOptions, type BarlowTwinsNormalization } from './losses/embedding/barlowTwinsLoss.js';
 export { spectralContrastiveLoss, type SpectralContrastiveLossOptions } from './losses/embedding/spectralContrastiveLoss.js';
+export { sampleEpisode, prototypes, protoLogits, type Episode, type EpisodeOptions, type PrototypesOptions, type ProtoLogitsOptions } from './losses/embedding/few-shot.js';
+export { protoTripletLoss, type ProtoTripletLossOptions } from './losses/embedding/protoTripletLoss.js';
+export { icnnLoss, icnnScore, type IcnnLossOptions, type IcnnScoreOptions } from './losses/embedding/icnnLoss.js';
+export { symmetryLoss, frontnessRho, type SymmetryLossOptions, type SymmetryDistance } from './losses/embedding/symmetryLoss.js';
+export { mixEmbeddings, metrixPairs, type MixEmbeddingsOptions, type MixedEmbeddings, type MixedPairs, type MetrixMixOptions, type MetrixPairing, type MetrixPositives } from './losses/embedding/metrix.js';
+export { contrastiveMetrixLoss, type ContrastiveMetrixLossOptions } from './losses/embedding/contrastiveMetrixLoss.js';
+export { multiSimilarityMetrixLoss, type MultiSimilarityMetrixLossOptions } from './losses/embedding/multiSimilarityMetrixLoss.js';
+export { proxyAnchorMetrixLoss, type ProxyAnchorMetrixLossOptions } from './losses/embedding/proxyAnchorMetrixLoss.js';
+export {
+  expMap0,
+  expMap,
+  logMap0,
+  mobiusAdd,
+  projectToBall,
+  poincareDistance,
+  toPoincare,
+  hyperbolicMlrLogits,
+  type CurvatureOptions,
+  type MobiusAddOptions,
+  type PoincareDistanceOptions,
+  type PoincareDistanceForm,
+  type ToPoincareOptions,
+  type HyperbolicMlrOptions,
+} from './losses/embedding/hyperbolic.js';
+export { hypPairwiseConfusionLoss, type HypPairwiseConfusionLossOptions } from './losses/embedding/hypPairwiseConfusionLoss.js';
+export { hypCrossEntropyLoss, type HypCrossEntropyLossOptions } from './losses/embedding/hypCrossEntropyLoss.js';
+export { createPseudoNegativeSampler, type PseudoNegativeSampler, type PseudoNegativeSamplerOptions, type PseudoNegativeMode } from './losses/embedding/pseudo-negatives.js';
+export { unpgLoss, boxAndWhiskerMask, type UnpgLossOptions, type UnpgHead } from './losses/embedding/unpgLoss.js';
+export { amclLoss, adaptiveTemperatures, type AmclLossOptions, type AdaptiveTemperaturesOptions, type TemperatureNetwork, type TemperatureRegularizer } from './losses/embedding/amclLoss.js';
 export { gaussianNaiveBayes, type GaussianNaiveBayes, type GaussianNaiveBayesOptions } from './eval/gaussianNaiveBayes.js';

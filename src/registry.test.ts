@@ -46,6 +46,15 @@ function inputsFor(spec: LossSpec, seed = 11): Inputs {
     // Embedding losses: labels [8] with two samples per class, embeddings [8, 4].
     yTrue = tf.tensor1d(Array.from({ length: N }, (_, i) => i % C), 'int32');
     yPred = Array.from({ length: N }, () => normals(r, EMBEDDING_DIM));
+  } else if (spec.target === 'view') {
+    // Two-view losses: the first view [8, 4], and a second view correlated with it.
+    const first = Array.from({ length: N }, () => normals(r, EMBEDDING_DIM));
+    yTrue = tf.tensor2d(first);
+    yPred = first.map((row) => row.map((v) => 0.8 * v + 0.6 * (normals(r, 1)[0] as number)));
+  } else if (spec.target === 'teacherLogits') {
+    // Distillation losses: teacher and student logits [8, 4].
+    yTrue = tf.tensor2d(Array.from({ length: N }, () => normals(r, C).map((v) => 2 * v)));
+    yPred = Array.from({ length: N }, () => normals(r, C).map((v) => 2 * v));
   } else if (spec.target === 'classIndex') {
     yTrue = tf.tensor1d(Array.from({ length: N }, (_, i) => (i < C ? i : Math.floor(r() * C))), 'int32');
     yPred = Array.from({ length: N }, () => normals(r, C).map((v) => 2 * v));
@@ -57,6 +66,14 @@ function inputsFor(spec: LossSpec, seed = 11): Inputs {
     if (param.kind === 'data' && param.required && param.shape === 'embeddingByClass') {
       // One column per class, [D, C] (class weights, proxies).
       options[key] = tf.tensor2d(Array.from({ length: EMBEDDING_DIM }, () => normals(r, C)));
+    }
+    if (param.kind === 'data' && param.required && param.shape === 'rowLabels') {
+      // Class indices [8], one per row of yPred, covering every class.
+      options[key] = tf.tensor1d(Array.from({ length: N }, (_, i) => i % C), 'int32');
+    }
+    if (param.kind === 'data' && param.required && param.shape === 'classRows') {
+      // One row per class, [C, D] (a fixed class basis).
+      options[key] = tf.tensor2d(Array.from({ length: C }, () => normals(r, EMBEDDING_DIM)));
     }
     if (param.kind === 'data' && param.required && param.shape === 'likePrediction') {
       options[key] = tf.tidy(() => { const p = tf.tensor(yPred); return tf.add(p, tf.randomNormal(p.shape, 0, 0.3, 'float32', seed)); });
@@ -199,7 +216,7 @@ describe.each(registry.map((spec) => [spec.id, spec] as const))('%s (registry co
     const extra =
       spec.target === 'mask'
         ? [...(yPred as number[][][]), (yPred as number[][][])[0]!]
-        : spec.target === 'classIndex' || spec.target === 'embeddingLabels'
+        : spec.target === 'classIndex' || spec.target === 'embeddingLabels' || spec.target === 'view' || spec.target === 'teacherLogits'
           ? [...(yPred as number[][]), (yPred as number[][])[0]!]
           : [...(yPred as number[]), 0.5];
     expect(() => evaluate(spec, yTrue, tf.tensor(extra), options)).toThrow(LossInputError);

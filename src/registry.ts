@@ -45,6 +45,16 @@ import { correctnessAwareLossSpec } from './losses/calibration/correctnessAwareL
 import { ebvLossSpec } from './losses/embedding/ebvLoss.js';
 import { barlowTwinsLossSpec } from './losses/embedding/barlowTwinsLoss.js';
 import { spectralContrastiveLossSpec } from './losses/embedding/spectralContrastiveLoss.js';
+import { protoTripletLossSpec } from './losses/embedding/protoTripletLoss.js';
+import { icnnLossSpec } from './losses/embedding/icnnLoss.js';
+import { symmetryLossSpec } from './losses/embedding/symmetryLoss.js';
+import { contrastiveMetrixLossSpec } from './losses/embedding/contrastiveMetrixLoss.js';
+import { multiSimilarityMetrixLossSpec } from './losses/embedding/multiSimilarityMetrixLoss.js';
+import { proxyAnchorMetrixLossSpec } from './losses/embedding/proxyAnchorMetrixLoss.js';
+import { hypPairwiseConfusionLossSpec } from './losses/embedding/hypPairwiseConfusionLoss.js';
+import { hypCrossEntropyLossSpec } from './losses/embedding/hypCrossEntropyLoss.js';
+import { unpgLossSpec } from './losses/embedding/unpgLoss.js';
+import { amclLossSpec } from './losses/embedding/amclLoss.js';
 import { closestNames } from './suggest.js';
 
 /** Every loss the CLI, the docs and the arena offer; adding a loss adds one line here. */
@@ -94,6 +104,16 @@ export const registry: readonly LossSpec[] = Object.freeze([
   ebvLossSpec,
   barlowTwinsLossSpec,
   spectralContrastiveLossSpec,
+  protoTripletLossSpec,
+  icnnLossSpec,
+  symmetryLossSpec,
+  contrastiveMetrixLossSpec,
+  multiSimilarityMetrixLossSpec,
+  proxyAnchorMetrixLossSpec,
+  hypPairwiseConfusionLossSpec,
+  hypCrossEntropyLossSpec,
+  unpgLossSpec,
+  amclLossSpec,
 ]);
 
 /** The registered loss with this id; an unknown id is an error that names the closest known ids. */

@@ -1,4 +1,4 @@
-import { mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import { loadDataset } from './data.js';
@@ -16,6 +16,7 @@ import { ArenaStore, configHash } from './store.js';
 import { summarize } from './summary.js';
 import { encodeTarget } from './task.js';
 import type { TrainSettings } from './train.js';
+import { losskitVersion } from './version.js';
 
 /** Everything `losskit arena` takes, already parsed from the command line. */
 export interface ArenaOptions {
@@ -57,12 +58,6 @@ export interface ArenaOutcome {
   files: string[];
   /** Trials computed by this invocation (the rest came from the database with --resume). */
   computed: number;
-}
-
-/** The package's version, from its package.json (two levels above this file in src/ and dist/). */
-export function losskitVersion(): string {
-  const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
-  return pkg.version;
 }
 
 /** A trial's identity inside a run: loss key and seed. */

@@ -1,5 +1,4 @@
 import { Worker } from 'node:worker_threads';
-import { setUpBackend } from './backend.js';
 import { type RunPlan, TrialExecutor, type TrialEvents, type TrialJob } from './jobs.js';
 import type { ArenaLoss } from './loss-config.js';
 import type { EpochRecord, TrialResult } from './results.js';
@@ -108,6 +107,8 @@ export class InProcessRunner implements TrialRunner {
   ) {}
 
   async run(jobs: readonly TrialJob[], events: RunnerEvents): Promise<void> {
+    // Loaded here: with worker threads, the main thread never needs a tfjs backend.
+    const { setUpBackend } = await import('./backend.js');
     await setUpBackend();
     const executor = new TrialExecutor(this.plan, this.losses);
     for (const job of jobs) {

@@ -7,6 +7,8 @@ const TARGETS: Partial<Record<LossSpec['target'], string>> = {
   binary: '{0, 1} labels of the predictions\u2019 shape',
   mask: 'segmentation masks, channels-last: [N, H, W] binary, or class masks / one-hot [N, H, W, C]',
   embeddingLabels: 'one class label per embedding [N]',
+  teacherLogits: 'the teacher\u2019s logits, of the student logits\u2019 shape [N, C]',
+  view: 'the first view\u2019s embeddings [N, D], row i paired with row i of the second',
 };
 
 /** What each prediction kind means, for `losskit info`. */

@@ -11,6 +11,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ArenaResults } from '../arena/results.js';
 
 const CLI = resolve('dist/cli/main.js');
+/** Each test starts several Node processes; a loaded machine needs more than the default minute. */
+const TIMEOUT = 180_000;
 const dir = mkdtempSync(join(tmpdir(), 'losskit-cli-'));
 
 interface Outcome {
@@ -100,7 +102,7 @@ describe('losskit arena (built CLI)', () => {
     const again = await cli([...args, '--quiet']);
     expect(again.code).toBe(0);
     expect(again.stdout).toContain('4 trials run in');
-  });
+  }, TIMEOUT);
 
   it('rejects each bad input with one line and exit status 2, writing nothing', async () => {
     const good = file('good.csv', 'a,b,label\n1,2,x\n3,4,y\n5,6,x\n7,8,y\n9,1,x\n2,3,y\n4,5,x\n6,7,y\n8,9,x\n');
@@ -139,7 +141,7 @@ describe('losskit arena (built CLI)', () => {
       else if (!message.startsWith('error:')) expect(line).toBe(`losskit: ${message}`);
       expect(existsSync(join(dir, `out-${i}`))).toBe(false);
     });
-  });
+  }, TIMEOUT);
 
   it('lists and describes losses, and answers --help with status 0', async () => {
     const [list, info, unknown, help] = await Promise.all([cli(['list']), cli(['info', 'softmaxCrossEntropy']), cli(['info', 'nope']), cli(['arena', '--help'])]);
@@ -153,5 +155,5 @@ describe('losskit arena (built CLI)', () => {
     expect(unknown.stderr).toMatch(/^losskit: unknown loss "nope"/);
     expect(help.code).toBe(0);
     expect(help.stdout).toContain('--losses <list>');
-  });
+  }, TIMEOUT);
 });

@@ -10,9 +10,9 @@ import { Command, CommanderError, InvalidArgumentError, Option } from 'commander
 import { DEMO, demoLosses } from '../arena/demo.js';
 import { ArenaInputError } from '../arena/errors.js';
 import { findLoss } from '../arena/loss-config.js';
-import { formatSummaryTable } from '../arena/report/index.js';
 import type { ArenaTask } from '../arena/results.js';
-import { type ArenaOptions, losskitVersion, runArena } from '../arena/run.js';
+import type { ArenaOptions } from '../arena/run.js';
+import { losskitVersion } from '../arena/version.js';
 import { registry } from '../registry.js';
 import { formatLossInfo, formatLossList } from './describe.js';
 
@@ -186,6 +186,8 @@ export function buildProgram(io: CliIo, setExitCode: (code: number) => void): Co
         ...(flags.db === undefined ? {} : { db: flags.db }),
       };
       const started = performance.now();
+      // Loaded on use: `list` and `info` start faster without the training code.
+      const [{ runArena }, { formatSummaryTable }] = await Promise.all([import('../arena/run.js'), import('../arena/report/index.js')]);
       const { results, files, computed } = await runArena(options, (line) => io.err(`${line}\n`));
       io.out(`\n${formatSummaryTable(results, { width: io.columns })}\n`);
       const report = files.find((f) => f.endsWith('.html')) ?? (files.at(-1) as string);

@@ -89,7 +89,11 @@ function transpose(a: ArrayLike<number>, r: number, c: number): Float64Array {
   return out;
 }
 
-const frobenius = (a: ArrayLike<number>) => Math.sqrt(Array.prototype.reduce.call(a, (s: number, v) => s + (v as number) ** 2, 0) as number);
+function frobenius(a: ArrayLike<number>): number {
+  let s = 0;
+  for (let i = 0; i < a.length; i++) s += (a[i] as number) ** 2;
+  return Math.sqrt(s);
+}
 
 export type NeuralCollapseTarget = 'etf' | 'orthogonal';
 

@@ -1,6 +1,6 @@
 import { type CubicalComplex2d, dualEnds, edgeOtherEnd, edgePixel, squarePixel } from './complex.js';
 import { PairBuffer } from './pairs.js';
-import { UnionFind } from './unionFind.js';
+import { dualYounger, primalYounger, UnionFind } from './unionFind.js';
 
 /** The Betti matching of one dimension, as critical pixels and indices into the two barcodes. */
 export interface DimensionMatching2d {
@@ -43,19 +43,21 @@ function result(prediction: PairBuffer, target: PairBuffer, matches: MatchBuffer
 }
 
 /**
- * Holes of one input k: its dual union–find runs over its edges from the top down, and a dual
- * union–find of the comparison image is merged in step with it (same partition, the comparison's
- * values): the node that dies there is the death of the image of the k-bar in the comparison image,
- * and keys the k-bar. Edges that merge dual components are marked, as they cannot merge components
- * in dimension 0.
+ * Holes of one input k: its dual union–find runs over its edges from the top down. The same
+ * merges in the comparison image's dual graph give the same partition with other elders, so each
+ * set also records its eldest node by the comparison's values: of the two merged sets, the younger
+ * of those is the death of the image of the k-bar in the comparison image, and keys the k-bar.
+ * Edges that merge dual components are marked, as they cannot merge components in dimension 0.
  */
-function inputHoles(cx: CubicalComplex2d, compUf: UnionFind, marks: Uint8Array): { pairs: PairBuffer; key: Int32Array } {
+function inputHoles(cx: CubicalComplex2d, comparison: CubicalComplex2d, marks: Uint8Array): { pairs: PairBuffer; key: Int32Array } {
   const { height, width, edges, edgeRank, squareRank } = cx;
+  const compRank = comparison.squareRank;
   const ends = new Int32Array(2);
   const key = new Int32Array(squareRank.length).fill(-1);
+  const compElder = new Int32Array(squareRank.length);
+  for (let i = 0; i < compElder.length; i++) compElder[i] = i;
   const pairs = new PairBuffer();
   const uf = new UnionFind(squareRank, 'dual');
-  compUf.reset();
   for (let i = edges.length - 1; i >= 0; i--) {
     const e = edges[i] as number;
     dualEnds(e, height, width, ends);
@@ -63,7 +65,10 @@ function inputHoles(cx: CubicalComplex2d, compUf: UnionFind, marks: Uint8Array):
     const b = uf.find(ends[1] as number);
     if (a === b) continue;
     const younger = uf.link(a, b);
-    const imageDeath = compUf.link(compUf.find(ends[0] as number), compUf.find(ends[1] as number));
+    const ca = compElder[a] as number;
+    const cb = compElder[b] as number;
+    const imageDeath = dualYounger(compRank, ca, cb);
+    compElder[younger === a ? b : a] = imageDeath === ca ? cb : ca;
     marks[e] = 1;
     if (squareRank[younger] !== edgeRank[e]) key[imageDeath] = pairs.push(edgePixel(cx, e), squarePixel(cx, younger));
   }
@@ -76,15 +81,14 @@ function inputHoles(cx: CubicalComplex2d, compUf: UnionFind, marks: Uint8Array):
  */
 function matchHoles(prediction: CubicalComplex2d, target: CubicalComplex2d, comparison: CubicalComplex2d, cleared: Uint8Array[]): DimensionMatching2d {
   const { height, width, edges, edgeRank, squareRank } = comparison;
+  const input0 = inputHoles(prediction, comparison, cleared[0] as Uint8Array);
+  const input1 = inputHoles(target, comparison, cleared[1] as Uint8Array);
   const compUf = new UnionFind(squareRank, 'dual');
-  const input0 = inputHoles(prediction, compUf, cleared[0] as Uint8Array);
-  const input1 = inputHoles(target, compUf, cleared[1] as Uint8Array);
   const key0 = input0.key;
   const key1 = input1.key;
   const matches = new MatchBuffer();
   const marks = cleared[2] as Uint8Array;
   const ends = new Int32Array(2);
-  compUf.reset();
   for (let i = edges.length - 1; i >= 0; i--) {
     const e = edges[i] as number;
     dualEnds(e, height, width, ends);
@@ -100,11 +104,8 @@ function matchHoles(prediction: CubicalComplex2d, target: CubicalComplex2d, comp
   return result(input0.pairs, input1.pairs, matches);
 }
 
-/**
- * Components of one input: its barcode, each bar keyed by its birth pixel, and its union–find
- * (reset) for the comparison pass.
- */
-function inputComponents(cx: CubicalComplex2d, marks: Uint8Array | undefined): { pairs: PairBuffer; key: Int32Array; uf: UnionFind } {
+/** Components of one input: its barcode, each bar keyed by its birth pixel. */
+function inputComponents(cx: CubicalComplex2d, marks: Uint8Array | undefined): { pairs: PairBuffer; key: Int32Array } {
   const { width, edges, edgeRank, rank } = cx;
   const key = new Int32Array(rank.length).fill(-1);
   const pairs = new PairBuffer();
@@ -118,36 +119,45 @@ function inputComponents(cx: CubicalComplex2d, marks: Uint8Array | undefined): {
     const younger = uf.link(a, b);
     if (rank[younger] !== edgeRank[e]) key[younger] = pairs.push(younger, edgePixel(cx, e));
   }
-  uf.reset();
-  return { pairs, key, uf };
+  return { pairs, key };
 }
 
 /**
- * Components: the comparison image's edges from the bottom up, each merge repeated in both inputs'
- * union–finds (same partition, each with its own elder rule): the younger roots are the births of
- * the image bars that die at this edge. A comparison component is matched when both are births of
- * input bars.
+ * Components: the comparison image's edges from the bottom up. Each set of its union–find also
+ * records its eldest pixel by each input's values (the roots the inputs' own union–finds would
+ * have, merged in step): at a merge, the younger of those are the births of the two inputs' image
+ * bars that die at this edge. A comparison component is matched when both are births of input bars.
  */
 function matchComponents(prediction: CubicalComplex2d, target: CubicalComplex2d, comparison: CubicalComplex2d, cleared: Uint8Array[] | undefined): DimensionMatching2d {
   const input0 = inputComponents(prediction, cleared?.[0]);
   const input1 = inputComponents(target, cleared?.[1]);
-  const { key: key0, uf: uf0 } = input0;
-  const { key: key1, uf: uf1 } = input1;
+  const { key: key0 } = input0;
+  const { key: key1 } = input1;
+  const rank0 = prediction.rank;
+  const rank1 = target.rank;
+  const { width, edges, edgeRank, rank } = comparison;
+  const elder0 = new Int32Array(rank.length);
+  const elder1 = new Int32Array(rank.length);
+  for (let i = 0; i < rank.length; i++) elder0[i] = elder1[i] = i;
   const matches = new MatchBuffer();
   const marks = cleared?.[2];
-  const { width, edges, edgeRank, rank } = comparison;
   const compUf = new UnionFind(rank, 'primal');
   for (let i = 0; i < edges.length; i++) {
     const e = edges[i] as number;
     if (marks !== undefined && marks[e] === 1) continue;
-    const p = e >> 1;
-    const q = edgeOtherEnd(e, width);
-    const a = compUf.find(p);
-    const b = compUf.find(q);
+    const a = compUf.find(e >> 1);
+    const b = compUf.find(edgeOtherEnd(e, width));
     if (a === b) continue;
     const younger = compUf.link(a, b);
-    const birth0 = uf0.link(uf0.find(p), uf0.find(q));
-    const birth1 = uf1.link(uf1.find(p), uf1.find(q));
+    const root = younger === a ? b : a;
+    const a0 = elder0[a] as number;
+    const b0 = elder0[b] as number;
+    const birth0 = primalYounger(rank0, a0, b0);
+    elder0[root] = birth0 === a0 ? b0 : a0;
+    const a1 = elder1[a] as number;
+    const b1 = elder1[b] as number;
+    const birth1 = primalYounger(rank1, a1, b1);
+    elder1[root] = birth1 === a1 ? b1 : a1;
     if (rank[younger] !== edgeRank[e] && (key0[birth0] as number) >= 0 && (key1[birth1] as number) >= 0) {
       matches.push(key0[birth0] as number, key1[birth1] as number);
     }

@@ -44,14 +44,23 @@ export class UnionFind {
 
   /** Merges the sets of two distinct roots under the elder; returns the younger root. */
   link(x: number, y: number): number {
-    const bx = this.birth[x] as number;
-    const by = this.birth[y] as number;
-    const xYounger = this.dual ? bx < by || (bx === by && x < y) : bx > by || (bx === by && x > y);
-    if (xYounger) {
-      this.parent[x] = y;
-      return x;
-    }
-    this.parent[y] = x;
-    return y;
+    const younger = this.dual ? dualYounger(this.birth, x, y) : primalYounger(this.birth, x, y);
+    if (younger === x) this.parent[x] = y;
+    else this.parent[y] = x;
+    return younger;
   }
+}
+
+/** Of two nodes, the one that dies in a primal merge: the higher birth, ties to the higher index. */
+export function primalYounger(birth: Int32Array, x: number, y: number): number {
+  const bx = birth[x] as number;
+  const by = birth[y] as number;
+  return bx > by || (bx === by && x > y) ? x : y;
+}
+
+/** Of two nodes, the one that dies in a dual merge: the lower birth, ties to the lower index. */
+export function dualYounger(birth: Int32Array, x: number, y: number): number {
+  const bx = birth[x] as number;
+  const by = birth[y] as number;
+  return bx < by || (bx === by && x < y) ? x : y;
 }

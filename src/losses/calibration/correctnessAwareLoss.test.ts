@@ -21,7 +21,7 @@ function perSample(labels: number[], logits: number[][], T: number[], form: 'mse
 /** L_CA as the code computes it: Σ w l / Σ w with w = 1 − acc (correct) or acc (wrong). */
 function reference(labels: number[], logits: number[][], T: number[], form: 'mse' | 'bce' = 'mse'): number {
   const l = perSample(labels, logits, T, form);
-  const a = logits.map((row, i) => (argmax(row) === labels[i] ? 1 : 0));
+  const a: number[] = logits.map((row, i) => (argmax(row) === labels[i] ? 1 : 0));
   const acc = a.reduce((s, v) => s + v, 0) / a.length;
   const w = a.map((v) => (v === 1 ? 1 - acc : acc));
   return w.reduce((s, wi, i) => s + wi * l[i]!, 0) / w.reduce((s, wi) => s + wi, 0);
@@ -146,8 +146,8 @@ describe('correctnessAwareLoss(yTrue, logits, options)', () => {
     // User weights multiply the balanced ones: Σ u w l / Σ u w.
     const u = labels.map((_, i) => 1 + (i % 3));
     const l = perSample(labels, logits, temps);
-    const a = logits.map((row, i) => (argmax(row) === labels[i] ? 1 : 0));
-    const nc = a.reduce((s: number, v) => s + v, 0);
+    const a: number[] = logits.map((row, i) => (argmax(row) === labels[i] ? 1 : 0));
+    const nc = a.reduce((s, v) => s + v, 0);
     const w = a.map((v) => (v === 1 ? 12 / (2 * nc) : 12 / (2 * (12 - nc))));
     const expected = u.reduce((s, ui, i) => s + ui * w[i]! * l[i]!, 0) / u.reduce((s, ui, i) => s + ui * w[i]!, 0);
     expectClose(correctnessAwareLoss(labels, logits, { ...o, weights: u }).dataSync()[0]!, expected, 1e-5);

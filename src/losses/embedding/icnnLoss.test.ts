@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { describe, expect, it } from 'vitest';
 import { expectClose, expectFinite, leakedTensors, numericGradient, randomLabels, randomMatrix, rng, values } from '../../../test/helpers.js';
-import { icnnLoss, icnnScore } from './icnnLoss.js';
+import { type IcnnLossOptions, icnnLoss, icnnScore } from './icnnLoss.js';
 
 // Float64 reference of the score, written from the description of the authors' modified score.
 interface Ref {
@@ -92,8 +92,7 @@ describe('icnnLoss(labels, embeddings, options)', () => {
       { weights: labels.map((_, i) => (i % 3) * 0.5) },
     ];
     for (const o of cases) {
-      const options = { ...o } as Record<string, unknown>;
-      expectClose(value(icnnLoss(labels, x, options)), reference(labels, x, o), 1e-5, 1e-6);
+      expectClose(value(icnnLoss(labels, x, o as IcnnLossOptions)), reference(labels, x, o), 1e-5, 1e-6);
     }
   });
 
@@ -102,7 +101,7 @@ describe('icnnLoss(labels, embeddings, options)', () => {
     const x = randomMatrix(r, 8, 3);
     const labels = [0, 1, 2, 0, 1, 2, 0, 1];
     for (const o of [{ k: 2 }, { k: 3, ipc: 5 }] as Ref[]) {
-      const g = tf.grad((z: tf.Tensor) => icnnLoss(labels, z, o as Record<string, unknown>))(tf.tensor(x));
+      const g = tf.grad((z: tf.Tensor) => icnnLoss(labels, z, o as IcnnLossOptions))(tf.tensor(x));
       expectClose(values(g), numericGradient((f) => reference(labels, chunk(f, 3), o), x.flat()), 1e-3, 1e-6);
     }
     const support = randomMatrix(r, 6, 3);

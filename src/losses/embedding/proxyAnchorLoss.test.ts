@@ -16,8 +16,8 @@ function reference(labels: number[], embeddings: number[][], proxies: number[][]
   const pos: number[] = [];
   const neg: number[] = [];
   for (let p = 0; p < c; p++) {
-    const members = labels.map((y, i) => i).filter((i) => labels[i] === p && w[i]! > 0);
-    const others = labels.map((y, i) => i).filter((i) => labels[i] !== p && w[i]! > 0);
+    const members = labels.map((_, i) => i).filter((i) => labels[i] === p && w[i]! > 0);
+    const others = labels.map((_, i) => i).filter((i) => labels[i] !== p && w[i]! > 0);
     pos.push(log1pSum(members.map((i) => Math.log(w[i]!) - alpha * (cos[i]![p]! - margin))));
     neg.push(log1pSum(others.map((i) => Math.log(w[i]!) + alpha * (cos[i]![p]! + margin))));
   }

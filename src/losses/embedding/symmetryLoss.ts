@@ -4,7 +4,7 @@ import { type ReductionOptions, reduce } from '../_shared/reduction.js';
 import type { FunctionLossSpec, ParamSpecs } from '../_shared/spec.js';
 import { type TensorInput, toFloat } from '../_shared/to-tensor.js';
 import { checkNotEmpty, checkOptions, checkRank, checkSameShape } from '../_shared/validate.js';
-import { checkDistance, prepareEmbeddings, rowwise } from './distances.js';
+import { prepareEmbeddings, rowwise } from './distances.js';
 
 const NAME = 'symmetryLoss';
 
@@ -59,7 +59,7 @@ const PARAMS: ParamSpecs = {
 function symmetryLoss_(left: TensorInput, right: TensorInput, options: SymmetryLossOptions = {}): tf.Tensor {
   checkOptions(NAME, PARAMS, options);
   const { distance = 'cosine', normalize = true } = options;
-  checkDistance(NAME, distance, normalize);
+  if (distance === 'cosine' && !normalize) fail(NAME, '`normalize`', "be true with distance 'cosine'", 'false (boolean)');
   const a = toFloat(NAME, 'left', left);
   const b = toFloat(NAME, 'right', right);
   checkRank(NAME, 'left', a, [2]);

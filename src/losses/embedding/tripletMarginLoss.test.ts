@@ -3,7 +3,6 @@ import { describe, expect, it } from 'vitest';
 import {
   type RefDistance,
   type RefPairs,
-  refAllPairs,
   refMargin,
   refMatrix,
   refMeanNonZero,

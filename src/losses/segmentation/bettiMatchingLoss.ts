@@ -135,14 +135,19 @@ function bettiMatchingLoss_(yTrue: TensorInput, yPred: TensorInput, options: Bet
   }
 
   const flat = tf.reshape(probs, [n * hw]) as tf.Tensor1D;
-  // Typed arrays: tfjs copies them as they are (plain arrays are walked element by element).
-  const at = (indices: number[]) => gatherFlat(flat, Int32Array.from(indices));
+  // One gather for all critical pixels (one scatter in the backward pass), from typed arrays, which
+  // tfjs copies as they are.
+  const m = terms.matchedBirth.length;
+  const u = terms.unmatchedBirth.length;
+  const pixels = Int32Array.from([...terms.matchedBirth, ...terms.matchedDeath, ...terms.unmatchedBirth, ...terms.unmatchedDeath]);
+  const gathered = gatherFlat(flat, pixels);
+  const part = (start: number, size: number) => tf.slice(gathered, [start], [size]);
   const values = (list: number[]) => tf.tensor1d(Float32Array.from(list));
   const matched = tf.mul(
     2 * matchedWeight,
-    tf.add(tf.square(tf.sub(at(terms.matchedBirth), values(terms.targetBirth))), tf.square(tf.sub(at(terms.matchedDeath), values(terms.targetDeath)))),
+    tf.add(tf.square(tf.sub(part(0, m), values(terms.targetBirth))), tf.square(tf.sub(part(m, m), values(terms.targetDeath)))),
   ) as tf.Tensor1D;
-  const unmatched = tf.mul(unmatchedWeight, tf.square(tf.sub(at(terms.unmatchedBirth), at(terms.unmatchedDeath)))) as tf.Tensor1D;
+  const unmatched = tf.mul(unmatchedWeight, tf.square(tf.sub(part(2 * m, u), part(2 * m + u, u)))) as tf.Tensor1D;
   const sums = tf.add(segmentSum(matched, Int32Array.from(terms.matchedSample), n), segmentSum(unmatched, Int32Array.from(terms.unmatchedSample), n));
   let perSample = tf.add(sums, values(terms.constant));
   if (nanSamples.length > 0) {

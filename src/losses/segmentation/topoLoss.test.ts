@@ -100,7 +100,9 @@ function selectedBars(y: Grid[], p: Grid[], patchSize: number, thr: number, perf
           const cost = bars.reduce((c, b, i) => c + (set & (1 << i) ? (b.birth - 1) ** 2 + b.death ** 2 : (b.birth - b.death) ** 2 / 2), 0) + (k - size) / 2;
           if (cost < best.cost - 1e-12) best = { cost, chosen: set };
         }
-        bars.forEach((bar, i) => (best.chosen & (1 << i) ? out.fix : out.remove).push([flat(bar.bp), flat(bar.dp)]));
+        bars.forEach((bar, i) => {
+          (best.chosen & (1 << i) ? out.fix : out.remove).push([flat(bar.bp), flat(bar.dp)]);
+        });
         out.unmatched += k - bars.filter((_, i) => best.chosen & (1 << i)).length;
       }
     }
@@ -110,7 +112,7 @@ function selectedBars(y: Grid[], p: Grid[], patchSize: number, thr: number, perf
 
 const clip = (v: number) => Math.min(1 - 1e-7, Math.max(1e-7, v));
 function reference(y: Grid[], p: Grid[], o: Options = {}): number[] {
-  const { lambda = 100, ceWeight = 1, patchSize = 50, thr = 0.03, perfect = 0.99, matching = 'optimal' } = o;
+  const { lambda = 1, ceWeight = 1, patchSize = 50, thr = 0.03, perfect = 0.99, matching = 'optimal' } = o;
   const selected = o.selected ?? selectedBars(y, p, patchSize, thr, perfect, matching);
   const diagonal = matching === 'optimal' ? 0.5 : 1;
   return y.map((target, n) => {
@@ -165,6 +167,7 @@ describe('topoLoss(yTrue, yPred, options)', () => {
     expectClose(topoLoss([[[1, 0, 1]]], [[[0.9, 0.2, 0.3]]], o).dataSync()[0]!, (0.5 * 0.1 ** 2 + 0.5) / 3, 1e-6);
     // A prediction equal to the binary target costs nothing; TopoMortar weights: CE + 100·term.
     expectClose(topoLoss([[[1, 0, 1]]], [[[1, 0, 1]]], o).dataSync()[0]!, 0, 0, 1e-7);
+    expectClose(topoLoss([[[1, 1, 1, 0, 0]]], p, { lambda: 100 }).dataSync()[0]!, reference([[[1, 1, 1, 0, 0]]], p, { lambda: 100 })[0]!, 1e-5);
     expectClose(topoLoss([[[1, 1, 1, 0, 0]]], p).dataSync()[0]!, reference([[[1, 1, 1, 0, 0]]], p)[0]!, 1e-5);
   });
 
@@ -175,8 +178,8 @@ describe('topoLoss(yTrue, yPred, options)', () => {
     const p = pairs.map(([, q]) => q);
     for (const matching of ['optimal', 'persistence'] as const) {
       for (const patchSize of [50, 4, 5]) {
-        const got = values(topoLoss(y, p, { patchSize, matching, reduction: 'none' }));
-        expectClose(got, reference(y, p, { patchSize, matching }), 1e-5);
+        const got = values(topoLoss(y, p, { patchSize, matching, lambda: 100, reduction: 'none' }));
+        expectClose(got, reference(y, p, { patchSize, matching, lambda: 100 }), 1e-5);
         // The topological term is not empty on these inputs.
         expect(got.some((v, i) => Math.abs(v - reference([y[i]!], [p[i]!], { patchSize, lambda: 0 })[0]!) > 1e-3)).toBe(true);
       }
@@ -195,8 +198,8 @@ describe('topoLoss(yTrue, yPred, options)', () => {
     const g = tf.grad((t: tf.Tensor) => topoLoss(y, t, { lambda: 2 }))(tf.tensor(p));
     expectClose(values(g), numericGradient((x) => mean(reference(y, unflat(x), { lambda: 2, selected })), p.flat(2)), 1e-4, 1e-7);
     const z = p.flat(2).map((v) => Math.log(v / (1 - v)));
-    const gz = tf.grad((t: tf.Tensor) => topoLoss(y, t, { fromLogits: true }))(tf.tensor(z, [2, 6, 7]));
-    expectClose(values(gz), numericGradient((x) => mean(reference(y, unflat(x.map((a) => 1 / (1 + Math.exp(-a)))), { selected })), z), 1e-4, 1e-7);
+    const gz = tf.grad((t: tf.Tensor) => topoLoss(y, t, { fromLogits: true, lambda: 100 }))(tf.tensor(z, [2, 6, 7]));
+    expectClose(values(gz), numericGradient((x) => mean(reference(y, unflat(x.map((a) => 1 / (1 + Math.exp(-a)))), { selected, lambda: 100 })), z), 1e-4, 1e-7);
     const official = selectedBars(y, p, 50, 0.03, 0.99, 'persistence');
     const gp = tf.grad((t: tf.Tensor) => topoLoss(y, t, { matching: 'persistence' }))(tf.tensor(p));
     expectClose(values(gp), numericGradient((x) => mean(reference(y, unflat(x), { matching: 'persistence', selected: official })), p.flat(2)), 1e-4, 1e-7);
@@ -219,7 +222,7 @@ describe('topoLoss(yTrue, yPred, options)', () => {
   it("is the cross-entropy alone, with 'persistence' matching, when the prediction has the target topology with near-perfect bars", () => {
     const y = [[[1, 1, 0, 0, 1], [1, 1, 0, 0, 1]]];
     const p = [[[0.999, 0.998, 0.004, 0.001, 0.997], [0.996, 0.9995, 0.003, 0.002, 0.9985]]];
-    expectClose(topoLoss(y, p, { matching: 'persistence' }).dataSync()[0]!, topoLoss(y, p, { lambda: 0 }).dataSync()[0]!, 1e-6);
+    expectClose(topoLoss(y, p, { matching: 'persistence', lambda: 100 }).dataSync()[0]!, topoLoss(y, p, { lambda: 0 }).dataSync()[0]!, 1e-6);
     // The optimal matching still pulls the bar (0.9985, 0.002) to (1, 0), and the tiny bar
     // (0.999, 0.998) of the corner pixel, joined diagonally only, onto the diagonal.
     expectClose(topoLoss(y, p, { ceWeight: 0, lambda: 1 }).dataSync()[0]!, (0.0015 ** 2 + 0.002 ** 2 + 0.5 * 0.001 ** 2) / 10, 1e-3, 0);

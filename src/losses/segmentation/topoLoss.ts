@@ -15,7 +15,11 @@ const NAME = 'topoLoss';
 export interface TopoLossOptions extends ReductionOptions {
   /** `yPred` holds logits: the sigmoid is applied first. @defaultValue `false` */
   fromLogits?: boolean;
-  /** λ >= 0, the weight of the topological term (TopoMortar: 100, switched on after 70% of training). @defaultValue `100` */
+  /**
+   * λ >= 0, the weight of the topological term. TopoMortar uses 100 on 512×512 images, switched on
+   * after 70% of training; the term is a mean over pixels, so the weight that balances it against
+   * the cross-entropy depends on the image size. @defaultValue `1`
+   */
   lambda?: number;
   /** Weight >= 0 of the cross-entropy term. @defaultValue `1` */
   ceWeight?: number;
@@ -40,7 +44,7 @@ export type TopoMatching = (typeof TOPO_MATCHINGS)[number];
 
 const PARAMS: ParamSpecs = {
   fromLogits: MODE_PARAMS.fromLogits as ParamSpecs[string],
-  lambda: { kind: 'number', default: 100, min: 0, doc: 'weight λ of the topological term (TopoMortar 100)' },
+  lambda: { kind: 'number', default: 1, min: 0, doc: 'weight λ of the topological term (TopoMortar: 100 on 512×512 images)' },
   ceWeight: { kind: 'number', default: 1, min: 0, doc: 'weight of the cross-entropy term' },
   patchSize: { kind: 'number', default: 50, min: 2, integer: true, doc: 'side of the square patches whose barcodes are compared' },
   dimensions: { kind: 'data', type: 'number[] (a non-empty subset of [0, 1])', doc: 'homology dimensions: 0 components (default, TopoMortar), 1 holes' },
@@ -137,8 +141,10 @@ function persistenceSelection(bars: readonly PersistencePair[], k: number, o: { 
  * 4-connected here (the V-construction), 8-connected in the official GUDHI T-construction. A pixel
  * that ends several bars gets the sum of their terms (the paper's sum over the diagram), where the
  * official code keeps the last reference written to it. Cross-entropy is taken from logits with
- * `fromLogits`, otherwise from probabilities clipped to [1e-7, 1 − 1e-7]. TopoMortar switches the
- * topological term on after 70% of the iterations (pass `lambda: 0` before that).
+ * `fromLogits`, otherwise from probabilities clipped to [1e-7, 1 − 1e-7]. TopoMortar trains with
+ * λ = 100 on 512×512 images and switches the topological term on after 70% of the iterations (pass
+ * `lambda: 0` before that); the default λ = 1 is smaller because the term, a mean over pixels,
+ * weighs more on small images (a bar costs up to λ/(H·W), 100/64 on an 8×8 image).
  *
  * @param yTrue - Hard masks `[N,H,W]` (or `[N,H,W,1]`) in {0, 1}.
  * @param yPred - Foreground probabilities of the same shape, or logits with `fromLogits: true`.
@@ -154,7 +160,7 @@ function persistenceSelection(bars: readonly PersistencePair[], k: number, o: { 
 function topoLoss_(yTrue: TensorInput, yPred: TensorInput, options: TopoLossOptions = {}): tf.Tensor {
   checkOptions(NAME, PARAMS, options);
   const dimensions = options.dimensions === undefined ? [0] : [...checkDimensions(NAME, options.dimensions)].sort();
-  const { fromLogits = false, lambda = 100, ceWeight = 1, patchSize = 50, matching = 'optimal', persistenceThreshold = 0.03, perfectThreshold = 0.99 } = options;
+  const { fromLogits = false, lambda = 1, ceWeight = 1, patchSize = 50, matching = 'optimal', persistenceThreshold = 0.03, perfectThreshold = 0.99 } = options;
   const { raw, probs, targets } = segmentationInputs(NAME, yTrue, yPred, { mode: 'binary', fromLogits }, { spatialRanks: [2] });
   const target = hardMaskValues(NAME, targets, 'its barcode is compared with the prediction’s');
   const [n, h, w] = targets.shape as [number, number, number, number];

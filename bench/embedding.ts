@@ -1,0 +1,89 @@
+// Forward+backward time and peak memory of the pair-based embedding losses, with and without
+// chunking, on the built package (dist/). Peak memory is tf.profile's peakBytes (the engine's
+// high-water mark of tensor bytes) minus the bytes alive before the step (the inputs).
+// Usage: npm run bench:embedding [-- --runs 3 --batches 256,2048 --dim 128 --chunk 256 --backends cpu --only ntXentLoss]
+import '@tensorflow/tfjs-backend-cpu';
+import '@tensorflow/tfjs-backend-wasm';
+import '../dist/register-gradients.js';
+import * as tf from '@tensorflow/tfjs-core';
+import { parseArgs } from 'node:util';
+import { batchHardMiner, contrastiveLoss, multiSimilarityLoss, ntXentLoss, tripletMarginLoss } from '../dist/index.js';
+import { formatTable, timeMedian, useBackend } from './measure.js';
+
+const { values: args } = parseArgs({
+  options: {
+    runs: { type: 'string', default: '3' },
+    batches: { type: 'string', default: '256,2048' },
+    dim: { type: 'string', default: '128' },
+    chunk: { type: 'string', default: '256' },
+    backends: { type: 'string', default: 'cpu' },
+    only: { type: 'string' },
+  },
+});
+const runs = Number(args.runs);
+const dim = Number(args.dim);
+const chunk = Number(args.chunk);
+
+type Step = (labels: number[], z: tf.Tensor, chunkSize: number | undefined) => tf.Tensor;
+const withChunk = (chunkSize: number | undefined) => (chunkSize === undefined ? {} : { chunkSize });
+
+/** One training step's loss: triplet mines its batch-hard triplets first (mining is part of the step). */
+const CASES: Record<string, Step> = {
+  contrastiveLoss: (labels, z, c) => contrastiveLoss(labels, z, withChunk(c)),
+  'tripletMarginLoss (batch-hard)': (labels, z, c) => tripletMarginLoss(labels, z, { indices: batchHardMiner(labels, z, withChunk(c)), ...withChunk(c) }),
+  multiSimilarityLoss: (labels, z, c) => multiSimilarityLoss(labels, z, withChunk(c)),
+  ntXentLoss: (labels, z, c) => ntXentLoss(labels, z, withChunk(c)),
+};
+
+function forwardBackward(step: Step, labels: number[], emb: tf.Tensor, chunkSize: number | undefined): () => void {
+  return () => {
+    tf.tidy(() => {
+      const g = tf.grad((z: tf.Tensor) => step(labels, z, chunkSize))(emb);
+      g.dataSync();
+    });
+  };
+}
+
+async function peakBytes(body: () => void): Promise<number> {
+  const before = tf.memory().numBytes;
+  // tf.profile reuses its result object: read the number before the next profile.
+  const info = await tf.profile(body);
+  return info.peakBytes - before;
+}
+
+const rows: string[][] = [];
+const mb = (bytes: number) => (bytes / 2 ** 20).toFixed(1);
+for (const backend of args.backends.split(',')) {
+  await useBackend(backend);
+  for (const batch of args.batches.split(',').map(Number)) {
+    // P×K batches: K = 4 samples per class, as metric-learning samplers draw them.
+    const labels = Array.from({ length: batch }, (_, i) => i % Math.max(1, batch / 4));
+    const emb = tf.randomNormal([batch, dim], 0, 1, 'float32', 42);
+    for (const [name, step] of Object.entries(CASES)) {
+      if (args.only !== undefined && !args.only.split(',').some((o) => name.startsWith(o))) continue;
+      let plainMs = Number.NaN;
+      for (const chunkSize of [undefined, chunk]) {
+        const before = tf.memory().numTensors;
+        const body = forwardBackward(step, labels, emb, chunkSize);
+        const peak = await peakBytes(body);
+        const ms = timeMedian(body, runs, 1);
+        if (chunkSize === undefined) plainMs = ms;
+        const leaked = tf.memory().numTensors - before;
+        rows.push([
+          name,
+          backend,
+          `${batch}x${dim}`,
+          chunkSize === undefined ? '-' : String(chunkSize),
+          ms.toFixed(0),
+          chunkSize === undefined ? '' : (ms / plainMs).toFixed(2),
+          mb(peak),
+          leaked === 0 ? '' : `${leaked} tensors leaked`,
+        ]);
+        console.error(`${backend} ${batch}x${dim} ${name} chunk ${chunkSize ?? '-'}: ${ms.toFixed(0)} ms, peak ${mb(peak)} MiB`);
+      }
+    }
+    emb.dispose();
+  }
+}
+console.log(`\nforward+backward (mining included), median of ${runs} runs; peak = tf.profile peakBytes above the inputs\n`);
+console.log(formatTable(['loss', 'backend', 'batch x dim', 'chunk', 'median ms', 'vs unchunked', 'peak MiB', 'note'], rows));
