@@ -38,7 +38,10 @@ export { warpingLoss, type WarpingLossOptions, type WarpingPixelLoss } from './l
 export { cbDiceLoss, type CbDiceLossOptions } from './losses/segmentation/cbDiceLoss.js';
 export { branchDisagreementLoss, type BranchDisagreementLossOptions, type BranchDistance, type BranchStopGradient } from './losses/segmentation/branchDisagreementLoss.js';
 export { pulaskiSetLoss, type PulaskiSetLossOptions, type PulaskiDistance } from './losses/segmentation/pulaskiSetLoss.js';
-export { topoLoss, type TopoLossOptions } from './losses/segmentation/topoLoss.js';
+export { topoLoss, type TopoLossOptions, type TopoMatching } from './losses/segmentation/topoLoss.js';
+export type { GeneratorOptions, SegmentationData } from './data/common.js';
+export { brickWall, type BrickWallOptions } from './data/brickWall.js';
+export { curvilinear, type CurvilinearOptions, type CurvilinearStyle } from './data/curvilinear.js';
 export { bettiMatchingLoss, type BettiMatchingLossOptions } from './losses/segmentation/bettiMatchingLoss.js';
 export * from './topology/index.js';
 export type { DistanceName } from './losses/embedding/distances.js';

@@ -200,7 +200,9 @@ export async function runArena(options: ArenaOptions, log: (line: string) => voi
       .filter((id) => wanted.has(id)),
   );
   const jobs: TrialJob[] = options.seeds.flatMap((seed) => losses.map((_, lossIndex) => ({ lossIndex, seed })).filter(({ lossIndex }) => !finished.has(trialId((losses[lossIndex] as ArenaLoss).config.key, seed))));
-  if (options.resume && finished.size > 0) log(`resuming: ${finished.size} of ${wanted.size} trials already in ${dbFile}`);
+  if (options.resume) {
+    log(finished.size > 0 ? `resuming: ${finished.size} of ${wanted.size} trials already in ${dbFile}` : `resuming: no finished trial of this configuration in ${dbFile}; running all ${wanted.size}`);
+  }
 
   const total = wanted.size;
   const nameWidth = Math.max(10, ...[...wanted].map((id) => id.length));
@@ -237,6 +239,9 @@ export async function runArena(options: ArenaOptions, log: (line: string) => voi
         if (committed === stopAfter) process.kill(process.pid, 'SIGKILL');
       },
     });
+  } catch (error) {
+    store.close();
+    throw error;
   } finally {
     progress.stop();
     process.removeListener('SIGINT', interrupt);

@@ -70,9 +70,10 @@ function lastAtOrBelow(list: readonly number[], x: number): number {
  * Synthetic brick walls with mortar labels, for topology-aware segmentation (a small stand-in for
  * the TopoMortar data set): a running-bond wall of bricks of random length and course height,
  * rotated a little, painted brick red with per-brick colour jitter and grey mortar, blurred and
- * noisy, labelled 1 on the mortar. Without dropouts and rotation the mortar is one 4-connected
- * network (β0 = 1) whose holes are the bricks lying fully inside the image (β1); rotated joints are
- * thickened just enough to stay 4-connected.
+ * noisy, labelled 1 on the mortar. The mortar's holes are the bricks lying fully inside the image
+ * (β1); without rotation (and dropouts) it is one 4-connected network (β0 = 1), and a rotated wall
+ * can leave a few pieces of joint cut off at the corners (β0 of 1–2, as in TopoMortar). Rotated
+ * joints are thickened just enough to stay 4-connected.
  *
  * Challenges: `mortarWidth: 1`; `contrast` toward 0; `dropoutProbability` paints a mortar segment
  * (a head joint, or the stretch of bed joint under one brick) in the colour of its brick in the

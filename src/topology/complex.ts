@@ -144,7 +144,7 @@ export function minimumRanks(a: Float64Array, ra: Ranking, b: Float64Array, rb: 
   while (i < ua.length || j < ub.length) {
     const va = i < ua.length ? (ua[i] as number) : Infinity;
     const vb = j < ub.length ? (ub[j] as number) : Infinity;
-    const v = va <= vb ? va : vb;
+    const v = Math.min(va, vb);
     merged[k] = v;
     if (i < ua.length && va === v) mapA[i++] = k;
     if (j < ub.length && vb === v) mapB[j++] = k;

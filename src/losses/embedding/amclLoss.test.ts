@@ -21,13 +21,13 @@ function reference(A: number[][][], B: number[][][], o: Ref = {}): number[] {
   const d = A[0]![0]!.length;
   return Array.from({ length: n }, (_, i) =>
     A.reduce((total, heads, c) => {
-      const tp = o.tauPos?.[c]![i] ?? tau;
+      const tp = o.tauPos === undefined ? tau : o.tauPos[c]![i]!;
       const s = B[c]!.map((b) => cos(heads[i]!, b));
       let value = -s[i]! / tp + beta * omega(tp, d);
       const candidates = s.map((_, k) => k).filter((k) => variant === 'infoNce' || k !== i);
       if (candidates.length > 0) {
         const best = candidates.reduce((m, k) => (s[k]! > s[m]! ? k : m), candidates[0]!);
-        const tn = best === i ? tp : (o.tauNeg?.[c]![i]![best] ?? tau);
+        const tn = best === i ? tp : o.tauNeg === undefined ? tau : o.tauNeg[c]![i]![best]!;
         value += s[best]! / tn - beta * omega(tn, d);
       }
       return total + value;

@@ -21,14 +21,14 @@ function groups(labels: number[], x: number[][], o: Ref): [number, number][][] {
   const hinge = (d: number, m: number, pull: boolean) => Math.max(0, isSimilarity(distance) === pull ? m - d : d - m);
   const pos: [number, number][] = [];
   const neg: [number, number][] = [];
-  labels.forEach((ya, a) =>
+  labels.forEach((ya, a) => {
     labels.forEach((yb, b) => {
       if (a === b) return;
       const d = compare(x[a]!, x[b]!, distance, normalize);
       if (ya === yb) pos.push([a, hinge(d, posMargin, true)]);
       else neg.push([a, hinge(d, negMargin, false)]);
-    }),
-  );
+    });
+  });
   const mp: [number, number][] = [];
   const mn: [number, number][] = [];
   for (const [a, i, j] of mixtures(labels, o.pairs, o.positives)) {

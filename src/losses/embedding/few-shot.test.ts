@@ -16,8 +16,8 @@ describe('sampleEpisode(labels, options)', () => {
     expect(ep.query).toHaveLength(12);
     expect(Array.from(ep.supportLabels)).toEqual([0, 0, 1, 1, 2, 2, 3, 3]);
     expect(Array.from(ep.queryLabels)).toEqual([0, 0, 0, 1, 1, 1, 2, 2, 2, 3, 3, 3]);
-    ep.support.forEach((i, k) => expect(POOL[i]).toBe(ep.classes[Math.floor(k / 2)]));
-    ep.query.forEach((i, k) => expect(POOL[i]).toBe(ep.classes[Math.floor(k / 3)]));
+    expect(Array.from(ep.support, (i) => POOL[i])).toEqual(Array.from(ep.support, (_, k) => ep.classes[Math.floor(k / 2)]));
+    expect(Array.from(ep.query, (i) => POOL[i])).toEqual(Array.from(ep.query, (_, k) => ep.classes[Math.floor(k / 3)]));
     const all = [...ep.support, ...ep.query];
     expect(new Set(all).size).toBe(all.length);
   });

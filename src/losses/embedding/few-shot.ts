@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { fail, formatShape, formatValue } from '../_shared/errors.js';
+import { fail, formatShape } from '../_shared/errors.js';
 import { checkSeed, seededUniform, type Uniform } from '../_shared/random.js';
 import { type TensorInput, toFloat, toTensor } from '../_shared/to-tensor.js';
 import { checkOptionKeys } from '../_shared/option-keys.js';

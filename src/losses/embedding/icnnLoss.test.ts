@@ -27,7 +27,7 @@ function score(labels: number[], x: number[][], o: Ref = {}): number {
     if (codeCompat) order = order.slice(1);
     else if (o.target === undefined) order = order.filter((j) => j !== i);
     const nbr = order.slice(0, ipc);
-    return { dn: nbr.map((j) => d[j]!), sc: nbr.map((j) => (yT[j] === labels[i] ? 1 : 0)) };
+    return { dn: nbr.map((j) => d[j]!), sc: nbr.map((j): number => (yT[j] === labels[i] ? 1 : 0)) };
   });
   let aSum = 0;
   let aW = 0;

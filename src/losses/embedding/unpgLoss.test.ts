@@ -96,7 +96,7 @@ describe('unpgLoss(labels, embeddings, options)', () => {
     // A huge whisker keeps everything; more kept negatives can only raise each loss.
     const all = values(unpgLoss(labels, emb, { classWeightsMatrix: W, wisk: 1e6, reduction: 'none' }));
     const filtered = values(unpgLoss(labels, emb, { classWeightsMatrix: W, wisk: 0.5, reduction: 'none' }));
-    all.forEach((v, i) => expect(v).toBeGreaterThanOrEqual(filtered[i]! - 1e-5));
+    for (const [i, v] of all.entries()) expect(v).toBeGreaterThanOrEqual(filtered[i]! - 1e-5);
     // One class: no negative pair, plain CosFace.
     expectClose(unpgLoss([1, 1, 1], emb.slice(0, 3), { classWeightsMatrix: W }).dataSync()[0]!, cosFaceLoss([1, 1, 1], emb.slice(0, 3), { classWeightsMatrix: W }).dataSync()[0]!, 1e-6);
     expectClose(unpgLoss([2], [emb[0]!], { classWeightsMatrix: W }).dataSync()[0]!, cosFaceLoss([2], [emb[0]!], { classWeightsMatrix: W }).dataSync()[0]!, 1e-6);

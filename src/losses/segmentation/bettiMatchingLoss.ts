@@ -73,7 +73,11 @@ class Terms {
  * Every cell takes its value from one pixel, so each interval is (P[i_b], P[i_d]) for two critical
  * pixels: the pairing is computed from the detached values and the loss gathers the probabilities
  * at those pixels, so the gradient reaches exactly them. The pairing is piecewise constant in P, and
- * the loss piecewise quadratic; this is its gradient almost everywhere. The essential component is
+ * the loss piecewise quadratic; this is its gradient almost everywhere.
+ *
+ * Paper and code: the paper's unmatched term is written over the prediction's intervals; both
+ * official implementations also add the target's unmatched intervals, a constant that shifts the
+ * value only (`includeTargetUnmatched`, on by default as in the code). The essential component is
  * left out (as in the official C++ code and topolosses; the first Python code kept it). Ties are
  * broken as the official code does (value, then row, column); a binary target is all ties, which
  * changes its critical pixels but not its values. NaN in a prediction makes that sample's value and
