@@ -60,8 +60,6 @@ function originalTargets(data: PreparedData, part: SplitPart): Float64Array {
   return data.task === 'regression' ? Float64Array.from(part.y, (v) => v * data.targetStd + data.targetMean) : Float64Array.from(part.y);
 }
 
-class TrialFailure extends Error {}
-
 /**
  * Trains one model with one loss on one seed and evaluates it: Adam on shuffled mini-batches, the
  * validation panel after every epoch, early stopping on the primary metric with `patience` (a tie
@@ -114,7 +112,7 @@ export function runTrial(
     const raw = tf.tidy(() => model.apply(tf.tensor2d(part.x, [part.n, data.numFeatures])));
     const values = panelValues(loss, data, raw);
     raw.dispose();
-    if (!values.every(Number.isFinite)) throw new TrialFailure('the model\u2019s predictions are not finite');
+    if (!values.every(Number.isFinite)) throw new Error('the model\u2019s predictions are not finite');
     return { task: data.task, yTrue: originalTargets(data, part), values, numClasses: data.numClasses };
   };
 
@@ -165,7 +163,7 @@ export function runTrial(
           );
           return surrogate || cost === null ? Number.NaN : (cost.dataSync()[0] as number);
         });
-        if (!surrogate && !Number.isFinite(value)) throw new TrialFailure(`the training loss is ${value}`);
+        if (!surrogate && !Number.isFinite(value)) throw new Error(`the training loss is ${value}`);
         lossSum += value * rows.length;
       }
       const seconds = (performance.now() - start) / 1000;

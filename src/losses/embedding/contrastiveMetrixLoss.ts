@@ -54,8 +54,8 @@ const PARAMS: ParamSpecs = {
  * `lambda`, `seed`); w = 0.4; m⁺ = 0, m⁻ = 0.5 (the reference's margins). The reference picks one of
  * the two pairings at random per iteration (`pairs: 'random'`) and uses each anchor's first positive
  * (`positives: 'first'`); the default makes both kinds and uses every positive. Similarities of
- * anchors to mixtures come from the Gram matrix, without building the O(N³) mixtures
- * (`mixEmbeddings` builds them).
+ * anchors to mixtures come from the Gram matrix, without building the up to N³ mixed embeddings of
+ * D values each (`mixEmbeddings` builds them).
  *
  * Reduction: as `contrastiveLoss`, each of the four groups (clean positive, clean negative, mixed
  * positive part, mixed negative part) averaged over its pairs and the four added (`'mean'`), or

@@ -199,7 +199,7 @@ function mobiusAdd_(x: TensorInput, y: TensorInput, options: MobiusAddOptions = 
  *     x ⊕_c y = ((1 + 2c⟨x,y⟩ + c‖y‖²) x + (1 − c‖x‖²) y) / (1 + 2c⟨x,y⟩ + c²‖x‖²‖y‖²)
  *
  * the ball's analogue of x + y (not commutative, (−x) ⊕ x = 0). The result is projected onto
- * radius (1 − 1e-3)/√c, as the reference does, so rounding cannot leave the ball.
+ * radius (1 − 1e-3)/√c (`project: false` leaves it), so rounding cannot leave the ball.
  *
  * @param x - Points `[..., d]` inside the ball.
  * @param y - Points of the same shape.

@@ -123,10 +123,11 @@ describe('icnnLoss(labels, embeddings, options)', () => {
     expectClose(value(icnnLoss([0, 1], [[0, 0], [1, 1]])), 0, 0, 0);
   });
 
-  it('stays finite, in value and gradient, for identical embeddings, one class and ±1e4', () => {
+  it('stays finite, in value and gradient, for identical embeddings, one class, no positive pair and ±1e4', () => {
     const cases: [number[], number[][]][] = [
       [[0, 1, 0, 1, 0, 1], new Array(6).fill([1, 2])],
       [[3, 3, 3, 3, 3, 3], randomMatrix(rng(4), 6, 2)],
+      [[0, 1, 2, 3, 4, 5], randomMatrix(rng(4), 6, 2)],
       [[0, 1, 2, 0, 1, 2], [[1e4, 0], [-1e4, 0], [0, 1e4], [1e4, 1], [-1e4, 1], [1, 1e4]]],
     ];
     for (const [labels, x] of cases) {

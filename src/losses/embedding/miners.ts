@@ -69,30 +69,36 @@ interface MinerInputs {
   rows(visit: (r0: number, r1: number, values: Float32Array) => void): void;
 }
 
+/**
+ * Runs `body` off the gradient tape: as the forward pass of a custom-gradient op (tfjs records no
+ * kernel run inside one), so mining inside a loss function under `tf.grad` or `optimizer.minimize`
+ * keeps none of its distance matrices alive for the backward pass. Tensors made in `body` are freed.
+ */
+function untaped<T>(body: () => T): T {
+  let result: T | undefined;
+  const op = tf.customGrad(() => {
+    result = body();
+    return { value: tf.scalar(0), gradFunc: () => [] };
+  });
+  (op() as tf.Tensor).dispose();
+  return result as T;
+}
+
 function readMinerInputs(fn: string, labels: TensorInput, embeddings: TensorInput, options: MinerOptions, defaultDistance: DistanceName): MinerInputs {
   const { distance = defaultDistance, normalize = true } = options;
   checkDistance(fn, distance, normalize);
   const chunkSize = readChunkSize(fn, options.chunkSize);
-  let read: EmbeddingBatch | undefined;
-  // A copy the miner owns (and frees once the rows are read), never the caller's tensor.
-  const prepared = tf.tidy(() => {
-    read = readEmbeddingBatch(fn, labels, embeddings, options.labelSimilarity);
-    return tf.clone(prepareEmbeddings(read.embeddings, distance, normalize));
-  });
-  const batch = { ...(read as EmbeddingBatch), embeddings: prepared };
+  const read = readEmbeddingBatch(fn, labels, embeddings, options.labelSimilarity);
+  const batch = { ...read, embeddings: prepareEmbeddings(read.embeddings, distance, normalize) };
   return {
     batch,
     source: pairSource(fn, batch, undefined),
     similarity: isSimilarity(distance),
     rows(visit) {
       const x = batch.embeddings;
-      try {
-        for (const [r0, r1] of rowBlocks(batch.n, chunkSize)) {
-          const values = tf.tidy(() => pairwise(distance, tf.slice(x, [r0, 0], [r1 - r0, batch.dim]), x).dataSync() as Float32Array);
-          visit(r0, r1, values);
-        }
-      } finally {
-        x.dispose();
+      for (const [r0, r1] of rowBlocks(batch.n, chunkSize)) {
+        const values = tf.tidy(() => pairwise(distance, tf.slice(x, [r0, 0], [r1 - r0, batch.dim]), x).dataSync() as Float32Array);
+        visit(r0, r1, values);
       }
     },
   };
@@ -142,31 +148,33 @@ export function allPairsMiner(labels: TensorInput, options: { labelSimilarity?: 
 export function batchHardMiner(labels: TensorInput, embeddings: TensorInput, options: MinerOptions = {}): MinedTriplets {
   const fn = 'batchHardMiner';
   checkMinerOptions(fn, minerParams('euclidean'), options);
-  const { batch, source, similarity, rows } = readMinerInputs(fn, labels, embeddings, options, 'euclidean');
-  const n = batch.n;
-  const a: number[] = [];
-  const p: number[] = [];
-  const neg: number[] = [];
-  // "Harder" positive: larger distance (smaller similarity); harder negative: the reverse.
-  const sign = similarity ? -1 : 1;
-  rows((r0, r1, values) => {
-    const { pos, neg: negMask } = source.block(r0, r1);
-    for (let i = 0; i < r1 - r0; i++) {
-      let bestP = -1;
-      let bestN = -1;
-      for (let j = 0; j < n; j++) {
-        const v = sign * (values[i * n + j] as number);
-        if (pos[i * n + j] && (bestP < 0 || v > sign * (values[i * n + bestP] as number))) bestP = j;
-        if (negMask[i * n + j] && (bestN < 0 || v < sign * (values[i * n + bestN] as number))) bestN = j;
+  return untaped(() => {
+    const { batch, source, similarity, rows } = readMinerInputs(fn, labels, embeddings, options, 'euclidean');
+    const n = batch.n;
+    const a: number[] = [];
+    const p: number[] = [];
+    const neg: number[] = [];
+    // "Harder" positive: larger distance (smaller similarity); harder negative: the reverse.
+    const sign = similarity ? -1 : 1;
+    rows((r0, r1, values) => {
+      const { pos, neg: negMask } = source.block(r0, r1);
+      for (let i = 0; i < r1 - r0; i++) {
+        let bestP = -1;
+        let bestN = -1;
+        for (let j = 0; j < n; j++) {
+          const v = sign * (values[i * n + j] as number);
+          if (pos[i * n + j] && (bestP < 0 || v > sign * (values[i * n + bestP] as number))) bestP = j;
+          if (negMask[i * n + j] && (bestN < 0 || v < sign * (values[i * n + bestN] as number))) bestN = j;
+        }
+        if (bestP >= 0 && bestN >= 0) {
+          a.push(r0 + i);
+          p.push(bestP);
+          neg.push(bestN);
+        }
       }
-      if (bestP >= 0 && bestN >= 0) {
-        a.push(r0 + i);
-        p.push(bestP);
-        neg.push(bestN);
-      }
-    }
+    });
+    return { a: Int32Array.from(a), p: Int32Array.from(p), n: Int32Array.from(neg) };
   });
-  return { a: Int32Array.from(a), p: Int32Array.from(p), n: Int32Array.from(neg) };
 }
 
 export interface SemiHardMinerOptions extends MinerOptions {
@@ -193,31 +201,33 @@ export function semiHardMiner(labels: TensorInput, embeddings: TensorInput, opti
   const params: ParamSpecs = { margin: { kind: 'number', default: 0.2, doc: 'm: largest gap of a semi-hard triplet' }, ...minerParams('euclidean') };
   checkMinerOptions(fn, params, options);
   const margin = Math.fround(options.margin ?? 0.2);
-  const { batch, source, similarity, rows } = readMinerInputs(fn, labels, embeddings, options, 'euclidean');
-  const n = batch.n;
-  const a: number[] = [];
-  const p: number[] = [];
-  const neg: number[] = [];
-  rows((r0, r1, values) => {
-    const { pos, neg: negMask } = source.block(r0, r1);
-    for (let i = 0; i < r1 - r0; i++) {
-      for (let j = 0; j < n; j++) {
-        if (!pos[i * n + j]) continue;
-        const ap = values[i * n + j] as number;
-        for (let k = 0; k < n; k++) {
-          if (!negMask[i * n + k]) continue;
-          const an = values[i * n + k] as number;
-          const gap = Math.fround(similarity ? ap - an : an - ap);
-          if (gap > 0 && gap <= margin) {
-            a.push(r0 + i);
-            p.push(j);
-            neg.push(k);
+  return untaped(() => {
+    const { batch, source, similarity, rows } = readMinerInputs(fn, labels, embeddings, options, 'euclidean');
+    const n = batch.n;
+    const a: number[] = [];
+    const p: number[] = [];
+    const neg: number[] = [];
+    rows((r0, r1, values) => {
+      const { pos, neg: negMask } = source.block(r0, r1);
+      for (let i = 0; i < r1 - r0; i++) {
+        for (let j = 0; j < n; j++) {
+          if (!pos[i * n + j]) continue;
+          const ap = values[i * n + j] as number;
+          for (let k = 0; k < n; k++) {
+            if (!negMask[i * n + k]) continue;
+            const an = values[i * n + k] as number;
+            const gap = Math.fround(similarity ? ap - an : an - ap);
+            if (gap > 0 && gap <= margin) {
+              a.push(r0 + i);
+              p.push(j);
+              neg.push(k);
+            }
           }
         }
       }
-    }
+    });
+    return { a: Int32Array.from(a), p: Int32Array.from(p), n: Int32Array.from(neg) };
   });
-  return { a: Int32Array.from(a), p: Int32Array.from(p), n: Int32Array.from(neg) };
 }
 
 export interface MultiSimilarityMinerOptions extends MinerOptions {
@@ -245,42 +255,44 @@ export function multiSimilarityMiner(labels: TensorInput, embeddings: TensorInpu
   const params: ParamSpecs = { epsilon: { kind: 'number', default: 0.1, doc: 'ε: slack of the mining rule' }, ...minerParams('cosine') };
   checkMinerOptions(fn, params, options);
   const epsilon = Math.fround(options.epsilon ?? 0.1);
-  const { batch, source, similarity, rows } = readMinerInputs(fn, labels, embeddings, options, 'cosine');
-  const n = batch.n;
-  const out = { a1: [] as number[], p: [] as number[], a2: [] as number[], n: [] as number[] };
-  const present = source.any();
-  rows((r0, r1, values) => {
-    if (!(present.pos && present.neg)) return;
-    const { pos, neg } = source.block(r0, r1);
-    for (let i = 0; i < r1 - r0; i++) {
-      const row = (mask: Float32Array) => {
-        const cols: number[] = [];
-        for (let j = 0; j < n; j++) if (mask[i * n + j]) cols.push(j);
-        return cols.sort((u, v) => (values[i * n + u] as number) - (values[i * n + v] as number) || u - v);
-      };
-      const positives = row(pos);
-      const negatives = row(neg);
-      const value = (j: number) => values[i * n + j] as number;
-      // Extremes of the other kind: ±Infinity when the anchor has none, so nothing is mined.
-      const maxNeg = negatives.length > 0 ? value(negatives.at(-1) as number) : Number.NEGATIVE_INFINITY;
-      const minNeg = negatives.length > 0 ? value(negatives[0] as number) : Number.POSITIVE_INFINITY;
-      const minPos = positives.length > 0 ? value(positives[0] as number) : Number.POSITIVE_INFINITY;
-      const maxPos = positives.length > 0 ? value(positives.at(-1) as number) : Number.NEGATIVE_INFINITY;
-      for (const j of positives) {
-        const hard = similarity ? Math.fround(value(j) - epsilon) < maxNeg : Math.fround(value(j) + epsilon) > minNeg;
-        if (hard) {
-          out.a1.push(r0 + i);
-          out.p.push(j);
+  return untaped(() => {
+    const { batch, source, similarity, rows } = readMinerInputs(fn, labels, embeddings, options, 'cosine');
+    const n = batch.n;
+    const out = { a1: [] as number[], p: [] as number[], a2: [] as number[], n: [] as number[] };
+    const present = source.any();
+    rows((r0, r1, values) => {
+      if (!(present.pos && present.neg)) return;
+      const { pos, neg } = source.block(r0, r1);
+      for (let i = 0; i < r1 - r0; i++) {
+        const row = (mask: Float32Array) => {
+          const cols: number[] = [];
+          for (let j = 0; j < n; j++) if (mask[i * n + j]) cols.push(j);
+          return cols.sort((u, v) => (values[i * n + u] as number) - (values[i * n + v] as number) || u - v);
+        };
+        const positives = row(pos);
+        const negatives = row(neg);
+        const value = (j: number) => values[i * n + j] as number;
+        // Extremes of the other kind: ±Infinity when the anchor has none, so nothing is mined.
+        const maxNeg = negatives.length > 0 ? value(negatives.at(-1) as number) : Number.NEGATIVE_INFINITY;
+        const minNeg = negatives.length > 0 ? value(negatives[0] as number) : Number.POSITIVE_INFINITY;
+        const minPos = positives.length > 0 ? value(positives[0] as number) : Number.POSITIVE_INFINITY;
+        const maxPos = positives.length > 0 ? value(positives.at(-1) as number) : Number.NEGATIVE_INFINITY;
+        for (const j of positives) {
+          const hard = similarity ? Math.fround(value(j) - epsilon) < maxNeg : Math.fround(value(j) + epsilon) > minNeg;
+          if (hard) {
+            out.a1.push(r0 + i);
+            out.p.push(j);
+          }
+        }
+        for (const j of negatives) {
+          const hard = similarity ? Math.fround(value(j) + epsilon) > minPos : Math.fround(value(j) - epsilon) < maxPos;
+          if (hard) {
+            out.a2.push(r0 + i);
+            out.n.push(j);
+          }
         }
       }
-      for (const j of negatives) {
-        const hard = similarity ? Math.fround(value(j) + epsilon) > minPos : Math.fround(value(j) - epsilon) < maxPos;
-        if (hard) {
-          out.a2.push(r0 + i);
-          out.n.push(j);
-        }
-      }
-    }
+    });
+    return { a1: Int32Array.from(out.a1), p: Int32Array.from(out.p), a2: Int32Array.from(out.a2), n: Int32Array.from(out.n) };
   });
-  return { a1: Int32Array.from(out.a1), p: Int32Array.from(out.p), a2: Int32Array.from(out.a2), n: Int32Array.from(out.n) };
 }

@@ -79,11 +79,14 @@ describe('protoTripletLoss(labels, embeddings, options)', () => {
     expectClose(protoTripletLoss([0, 1], [[0, 0], [10, 10]], { prototypes: [[0, 0.1], [10, 9.9]] }).dataSync()[0]!, 0, 0, 0);
   });
 
-  it('stays finite, in value and gradient, for identical embeddings, queries on prototypes and ±1e4', () => {
+  it('stays finite, in value and gradient, for identical embeddings, queries on prototypes, no positive pair and ±1e4', () => {
     const same = [[1, 2], [1, 2], [1, 2], [1, 2]];
     expectClose(protoTripletLoss([0, 1, 0, 1], same).dataSync()[0]!, 0.5, 1e-6);
     expectFinite(tf.grad((z: tf.Tensor) => protoTripletLoss([0, 1, 0, 1], z))(tf.tensor(same)));
     expectFinite(tf.grad((z: tf.Tensor) => protoTripletLoss([0, 1], z, { prototypes: [[0, 1], [1, 0]] }))(tf.tensor([[0, 1], [1, 0]])));
+    // No positive pair (every label once): each query is its own prototype, d⁺ = √ε.
+    expectClose(values(protoTripletLoss([5, 6, 7], Q, { reduction: 'none' })), reference([5, 6, 7], Q), 1e-5, 1e-6);
+    expectFinite(tf.grad((z: tf.Tensor) => protoTripletLoss([5, 6, 7], z))(tf.tensor(Q)));
     const huge = [[1e4, -1e4], [-1e4, 1e4], [1e4, 1e4]];
     expectFinite(protoTripletLoss([0, 1, 2], huge, { reduction: 'none' }));
     expectFinite(tf.grad((z: tf.Tensor) => protoTripletLoss([0, 1, 0], z, { prototypes: PROTOS }))(tf.tensor(huge)));

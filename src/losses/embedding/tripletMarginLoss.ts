@@ -38,7 +38,7 @@ function tripletLoss(distance: DistanceName, ap: tf.Tensor, an: tf.Tensor, margi
  * positive and n a negative of a (pytorch-metric-learning's `triplets_per_anchor="all"`: O(N³), so use
  * `chunkSize` or a miner for large batches); pair `indices` give every triplet of a positive and a
  * negative pair that share their anchor; triplet `indices` (e.g. from `batchHardMiner`) are used as
- * they are, and then only the 3T embedding rows they name are gathered.
+ * they are, computed from the 3T embedding rows they name (no pairwise matrix).
  *
  * Reduction: `'mean'` (default) is the mean over triplets; `'meanNonZero'` the mean over triplets
  * with a loss > 0 (pytorch-metric-learning's default `AvgNonZeroReducer`); `'sum'` their sum;
@@ -70,21 +70,33 @@ function tripletMarginLoss_(labels: TensorInput, embeddings: TensorInput, option
     const firstOf = new Int32Array(n + 1);
     for (const a of indices.a) firstOf[a + 1] = (firstOf[a + 1] as number) + 1;
     for (let r = 0; r < n; r++) firstOf[r + 1] = (firstOf[r + 1] as number) + (firstOf[r] as number);
-    const pick = (list: Int32Array, from: number, to: number) => Int32Array.from(order.slice(from, to), (i) => list[i] as number);
     stats = blockwiseRows(x, n, chunkSize, (z, r0, r1) => {
-      const from = firstOf[r0] as number;
-      const to = firstOf[r1] as number;
-      const a = pick(indices.a, from, to);
-      const rowOf = (list: Int32Array) => tf.gather(z, tf.tensor1d(pick(list, from, to), 'int32')) as tf.Tensor2D;
-      const za = rowOf(indices.a);
-      const losses = tripletLoss(distance, rowwise(distance, za, rowOf(indices.p)), rowwise(distance, za, rowOf(indices.n)), margin, smoothLoss);
-      const segment = tf.tensor1d(a.map((v) => v - r0), 'int32');
-      const counts = new Float32Array(r1 - r0);
-      for (const v of a) counts[v - r0] = (counts[v - r0] as number) + 1;
-      return tf.stack(
-        [tf.unsortedSegmentSum(losses, segment, r1 - r0), tf.tensor1d(counts), tf.unsortedSegmentSum(tf.sign(tf.relu(losses)), segment, r1 - r0)],
-        1,
-      ) as tf.Tensor2D;
+      const b = r1 - r0;
+      const listed = order.slice(firstOf[r0] as number, firstOf[r1] as number);
+      const t = listed.length;
+      // Rows are picked and per-anchor sums taken by products with 0/1 selection matrices: their
+      // gradients are matrix products too (tf.gather's gradient, a segment sum, is slow on the cpu backend).
+      const select = (list: Int32Array, offset: number, width: number) => {
+        const m = new Float32Array(t * width);
+        listed.forEach((k, row) => {
+          m[row * width + (list[k] as number) - offset] = 1;
+        });
+        return tf.tensor2d(m, [t, width]);
+      };
+      const rows = (list: Int32Array) => tf.matMul(select(list, 0, n), z) as tf.Tensor2D;
+      const za = rows(indices.a);
+      const losses = tripletLoss(
+        distance,
+        rowwise(distance, za, rows(indices.p)),
+        rowwise(distance, za, rows(indices.n)),
+        margin,
+        smoothLoss,
+      );
+      const perAnchor = tf.transpose(select(indices.a, r0, b));
+      const counts = new Float32Array(b);
+      for (const k of listed) counts[(indices.a[k] as number) - r0] = (counts[(indices.a[k] as number) - r0] as number) + 1;
+      const sums = tf.matMul(perAnchor, tf.stack([losses, tf.sign(tf.relu(losses))], 1)); // [b, 2]
+      return tf.concat([tf.slice(sums, [0, 0], [b, 1]), tf.tensor2d(counts, [b, 1]), tf.slice(sums, [0, 1], [b, 1])], 1) as tf.Tensor2D;
     });
   } else {
     // Every (p, n) combination of each anchor's positive and negative pairs: [b, N, N] per block.
