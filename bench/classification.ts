@@ -41,11 +41,16 @@ function makeInputs(spec: LossSpec, n: number, c: number) {
 function forwardBackward(spec: LossSpec, yTrue: tf.Tensor, yPred: tf.Tensor, extra: Record<string, unknown>): () => void {
   if (spec.kind === 'function') {
     const fn = asAnyOptions(spec);
-    return () => tf.tidy(() => tf.grad((z: tf.Tensor) => fn(yTrue, z, extra))(yPred).dataSync());
+    return () => tf.tidy(() => {
+      tf.grad((z: tf.Tensor) => fn(yTrue, z, extra))(yPred).dataSync();
+    });
   }
   const made = spec.create({ numSamples: yTrue.shape[0] as number });
   const ids = tf.range(0, yTrue.shape[0] as number, 1, 'int32');
-  return () => tf.tidy(() => tf.grad((z: tf.Tensor) => made.loss(yTrue, z, ids))(yPred).dataSync());
+  return () =>
+    tf.tidy(() => {
+      tf.grad((z: tf.Tensor) => made.loss(yTrue, z, ids))(yPred).dataSync();
+    });
 }
 
 const rows: string[][] = [];

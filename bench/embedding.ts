@@ -1,7 +1,8 @@
 // Forward+backward time and peak memory of the pair-based embedding losses, with and without
 // chunking, on the built package (dist/). Peak memory is tf.profile's peakBytes (the engine's
 // high-water mark of tensor bytes) minus the bytes alive before the step (the inputs).
-// Usage: npm run bench:embedding [-- --runs 3 --batches 256,2048 --dim 128 --chunk 256 --backends cpu --only ntXentLoss]
+// Usage: npm run bench:embedding [-- --runs 3 --batches 256,2048 --chunks 64,256 --dim 128 --backends cpu --only ntXentLoss]
+// (`--chunks` gives the chunk size used with each batch size, in the same order.)
 import '@tensorflow/tfjs-backend-cpu';
 import '@tensorflow/tfjs-backend-wasm';
 import '../dist/register-gradients.js';
@@ -15,14 +16,14 @@ const { values: args } = parseArgs({
     runs: { type: 'string', default: '3' },
     batches: { type: 'string', default: '256,2048' },
     dim: { type: 'string', default: '128' },
-    chunk: { type: 'string', default: '256' },
+    chunks: { type: 'string', default: '64,256' },
     backends: { type: 'string', default: 'cpu' },
     only: { type: 'string' },
   },
 });
 const runs = Number(args.runs);
 const dim = Number(args.dim);
-const chunk = Number(args.chunk);
+const chunks = args.chunks.split(',').map(Number);
 
 type Step = (labels: number[], z: tf.Tensor, chunkSize: number | undefined) => tf.Tensor;
 const withChunk = (chunkSize: number | undefined) => (chunkSize === undefined ? {} : { chunkSize });
@@ -55,7 +56,8 @@ const rows: string[][] = [];
 const mb = (bytes: number) => (bytes / 2 ** 20).toFixed(1);
 for (const backend of args.backends.split(',')) {
   await useBackend(backend);
-  for (const batch of args.batches.split(',').map(Number)) {
+  for (const [b, batch] of args.batches.split(',').map(Number).entries()) {
+    const chunk = chunks[Math.min(b, chunks.length - 1)] as number;
     // P×K batches: K = 4 samples per class, as metric-learning samplers draw them.
     const labels = Array.from({ length: batch }, (_, i) => i % Math.max(1, batch / 4));
     const emb = tf.randomNormal([batch, dim], 0, 1, 'float32', 42);

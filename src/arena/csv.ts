@@ -5,13 +5,13 @@ import { parse } from 'csv-parse/sync';
 import type { RawDataset } from './dataset.js';
 import { inputError } from './errors.js';
 
-/** A field that reads as a number, the way `Number()` reads it (surrounding spaces already trimmed). */
-const NUMBER = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
+/** Text that reads as a decimal number (surrounding spaces already trimmed): fields, targets, option values. */
+export const NUMBER_TEXT = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
 const NOT_FINITE = /^[+-]?(nan|inf|infinity)$/i;
 
 /** Whether the first row is a header: some field in it is neither empty nor a number. */
 function looksLikeHeader(row: readonly string[]): boolean {
-  return row.some((field) => field !== '' && !NUMBER.test(field) && !NOT_FINITE.test(field));
+  return row.some((field) => field !== '' && !NUMBER_TEXT.test(field) && !NOT_FINITE.test(field));
 }
 
 function quoted(text: string): string {
@@ -89,7 +89,7 @@ export function loadCsv(file: string, target?: string): RawDataset {
       const where = `data file "${file}" line ${line}, column "${columns[j]}"`;
       if (field === '') inputError(`${where}: expected a number, got an empty field`);
       if (NOT_FINITE.test(field)) inputError(`${where}: expected a finite number, got ${field}`);
-      if (!NUMBER.test(field)) inputError(`${where}: expected a number, got ${quoted(field)}`);
+      if (!NUMBER_TEXT.test(field)) inputError(`${where}: expected a number, got ${quoted(field)}`);
       const value = Number(field);
       if (!Number.isFinite(value)) inputError(`${where}: expected a finite number, got ${field}`);
       features[i * numFeatures + k] = value;

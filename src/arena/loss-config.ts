@@ -2,6 +2,7 @@ import { LossInputError } from '../losses/_shared/errors.js';
 import type { LossSpec, ParamSpec } from '../losses/_shared/spec.js';
 import { describeRange, inRange } from '../losses/_shared/validate.js';
 import { getLoss } from '../registry.js';
+import { NUMBER_TEXT } from './csv.js';
 import { inputError } from './errors.js';
 import type { ArenaTask, LossConfig } from './results.js';
 
@@ -12,8 +13,6 @@ export interface ArenaLoss {
   /** Name of the option the arena fills with predictions on adversarial inputs (a required `likePrediction` data parameter). */
   adversarialOption?: string;
 }
-
-const NUMBER = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
 
 /** The option a factory loss is created with that holds the size of the data its sample ids index. */
 const FACTORY_SIZE_OPTION = 'numSamples';
@@ -56,7 +55,7 @@ function parseValue(spec: LossSpec, key: string, param: ParamSpec, value: string
   const bad = (): never => inputError(`${spec.id}: expected \`${key}\` to be ${describeParam(param)}, got ${JSON.stringify(value)}`);
   switch (param.kind) {
     case 'number': {
-      const n = NUMBER.test(value) ? Number(value) : Number.NaN;
+      const n = NUMBER_TEXT.test(value) ? Number(value) : Number.NaN;
       if (!inRange(n, param)) bad();
       return n;
     }

@@ -1,3 +1,4 @@
+import { NUMBER_TEXT } from './csv.js';
 import type { RawDataset } from './dataset.js';
 import { inputError } from './errors.js';
 import type { ArenaTask } from './results.js';
@@ -23,10 +24,8 @@ export interface EncodedDataset {
   y: Float64Array;
 }
 
-const NUMBER = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
-
 function isNumericColumn(values: readonly string[]): boolean {
-  return values.every((v) => NUMBER.test(v));
+  return values.every((v) => NUMBER_TEXT.test(v));
 }
 
 function distinct(values: readonly string[]): string[] {
@@ -88,7 +87,7 @@ export function encodeTarget(raw: RawDataset, options: EncodeOptions = {}): Enco
   };
   if (task === 'regression') {
     if (!isNumericColumn(values)) {
-      const bad = raw.target.find((v) => !NUMBER.test(v)) as string;
+      const bad = raw.target.find((v) => !NUMBER_TEXT.test(v)) as string;
       inputError(`${column} must hold numbers for a regression task, got ${JSON.stringify(bad)}`);
     }
     if (values.length < 2) inputError(`${column} has a single value (${values[0]}); a regression target must vary`);

@@ -147,6 +147,21 @@ describe('miners', () => {
     expect(Number.isFinite(multiSimilarityLoss(labels, emb, { indices: pairs }).dataSync()[0])).toBe(true);
   });
 
+  it('mines off the gradient tape: inside tf.grad it changes neither the gradient nor the memory kept', async () => {
+    const x = tf.tensor(emb);
+    const premined = batchHardMiner(labels, x);
+    const g0 = values(tf.grad((z: tf.Tensor) => tripletMarginLoss(labels, z, { indices: premined }))(x));
+    const inline = (z: tf.Tensor) => tripletMarginLoss(labels, z, { indices: batchHardMiner(labels, z, { chunkSize: 4 }) });
+    expectClose(values(tf.grad(inline)(x)), g0, 1e-6, 1e-7);
+    expect(leakedTensors(() => tf.grad(inline)(x))).toBe(0);
+    const peak = async (f: (z: tf.Tensor) => tf.Tensor) => (await tf.profile(() => void tf.grad(f)(x).dispose())).peakBytes;
+    const withMining = await peak(inline);
+    const without = await peak((z) => tripletMarginLoss(labels, z, { indices: premined }));
+    // Mining adds at most its own [4, N] block (and the [N, D] rows it reads), nothing kept for the backward pass.
+    expect(withMining - without).toBeLessThanOrEqual(4 * 14 * 4 + 2 * 14 * 4 * 4);
+    x.dispose();
+  });
+
   it('leaks no tensors and leaves the caller’s embeddings alive', () => {
     const x = tf.tensor(emb);
     expect(leakedTensors(() => void batchHardMiner(labels, x, { normalize: false, distance: 'dot' }))).toBe(0);

@@ -12,7 +12,8 @@ import { allPairs, type PairSource, pairSource } from './pairs.js';
  * Miners pick the informative tuples of a batch, as pytorch-metric-learning's miners do: they read
  * the embeddings (no gradient) and return row indices, which a loss takes as its `indices` option.
  * The distance matrix is computed `chunkSize` rows at a time when given, and read back row block by
- * row block, so mining needs no `[N, N]` matrix at once either.
+ * row block, so mining needs no `[N, N]` matrix at once either. Mining runs off the gradient tape, so
+ * it may be called inside the function given to `tf.grad` or `optimizer.minimize`.
  */
 
 /** Index tuples as the miners return them. */
