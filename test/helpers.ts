@@ -69,7 +69,7 @@ export function numericGradient(f: (x: number[]) => number, x: number[], h = 1e-
 }
 
 /** Counts tensors allocated by `body` that are still alive afterwards (its result disposed). */
-export function leakedTensors(body: () => tf.Tensor | tf.Tensor[] | undefined | void): number {
+export function leakedTensors(body: () => unknown): number {
   const before = tf.memory().numTensors;
   const out = body();
   if (out instanceof tf.Tensor) out.dispose();

@@ -1,11 +1,10 @@
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { rmSync } from 'node:fs';
+import { inputErrorOf } from '../../test/arena-errors.js';
 import { loadCsv } from './csv.js';
 import { loadDataset } from './data.js';
-import { ArenaInputError } from './errors.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'losskit-csv-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -16,15 +15,6 @@ function file(name: string, text: string): string {
   return path;
 }
 
-function errorOf(body: () => unknown): string {
-  try {
-    body();
-  } catch (error) {
-    expect(error).toBeInstanceOf(ArenaInputError);
-    return (error as Error).message;
-  }
-  throw new Error('expected an error');
-}
 
 describe('loadCsv', () => {
   it('reads a header, quoted fields and the named target column', () => {
@@ -56,30 +46,30 @@ describe('loadCsv', () => {
 
   it('reports each bad input in one line with its place', () => {
     const missing = join(dir, 'nope.csv');
-    expect(errorOf(() => loadCsv(missing))).toBe(`data file "${missing}" does not exist`);
+    expect(inputErrorOf(() => loadCsv(missing))).toBe(`data file "${missing}" does not exist`);
     const empty = file('empty.csv', '\n  \n');
-    expect(errorOf(() => loadCsv(empty))).toBe(`data file "${empty}" is empty`);
+    expect(inputErrorOf(() => loadCsv(empty))).toBe(`data file "${empty}" is empty`);
     const ragged = file('ragged.csv', 'a,b,c\n1,2,0\n3,4,1\n5,6\n');
-    expect(errorOf(() => loadCsv(ragged))).toBe(`data file "${ragged}" line 4: expected 3 fields like the header, got 2`);
+    expect(inputErrorOf(() => loadCsv(ragged))).toBe(`data file "${ragged}" line 4: expected 3 fields like the header, got 2`);
     const text = file('text.csv', 'a,b,c\n1,2,0\n3,abc,1\n');
-    expect(errorOf(() => loadCsv(text))).toBe(`data file "${text}" line 3, column "b": expected a number, got "abc"`);
+    expect(inputErrorOf(() => loadCsv(text))).toBe(`data file "${text}" line 3, column "b": expected a number, got "abc"`);
     const nan = file('nan.csv', 'a,b,c\n1,NaN,0\n');
-    expect(errorOf(() => loadCsv(nan))).toBe(`data file "${nan}" line 2, column "b": expected a finite number, got NaN`);
+    expect(inputErrorOf(() => loadCsv(nan))).toBe(`data file "${nan}" line 2, column "b": expected a finite number, got NaN`);
     const inf = file('inf.csv', 'a,b,c\n1,2,0\n-Infinity,2,1\n');
-    expect(errorOf(() => loadCsv(inf))).toBe(`data file "${inf}" line 3, column "a": expected a finite number, got -Infinity`);
+    expect(inputErrorOf(() => loadCsv(inf))).toBe(`data file "${inf}" line 3, column "a": expected a finite number, got -Infinity`);
     const overflow = file('overflow.csv', 'a,b,c\n1e999,2,0\n');
-    expect(errorOf(() => loadCsv(overflow))).toBe(`data file "${overflow}" line 2, column "a": expected a finite number, got 1e999`);
+    expect(inputErrorOf(() => loadCsv(overflow))).toBe(`data file "${overflow}" line 2, column "a": expected a finite number, got 1e999`);
     const blank = file('blank.csv', 'a,b,c\n1,,0\n');
-    expect(errorOf(() => loadCsv(blank))).toBe(`data file "${blank}" line 2, column "b": expected a number, got an empty field`);
+    expect(inputErrorOf(() => loadCsv(blank))).toBe(`data file "${blank}" line 2, column "b": expected a number, got an empty field`);
     const noTarget = file('notarget.csv', 'a,b,c\n1,2,0\n');
-    expect(errorOf(() => loadCsv(noTarget, 'label'))).toBe(`data file "${noTarget}": target column "label" not found; the columns are a, b, c`);
+    expect(inputErrorOf(() => loadCsv(noTarget, 'label'))).toBe(`data file "${noTarget}": target column "label" not found; the columns are a, b, c`);
     const headerOnly = file('header.csv', 'a,b,c\n');
-    expect(errorOf(() => loadCsv(headerOnly))).toBe(`data file "${headerOnly}" has a header but no data rows`);
+    expect(inputErrorOf(() => loadCsv(headerOnly))).toBe(`data file "${headerOnly}" has a header but no data rows`);
     const quote = file('quote.csv', 'a,b\n1,"2\n');
-    expect(errorOf(() => loadCsv(quote))).toMatch(new RegExp(`^data file "${quote.replace(/[.]/g, '\\.')}" line 2: not valid CSV \\(Quote Not Closed`));
+    expect(inputErrorOf(() => loadCsv(quote))).toMatch(new RegExp(`^data file "${quote.replace(/[.]/g, '\\.')}" line 2: not valid CSV \\(Quote Not Closed`));
     const folder = join(dir, 'folder.csv');
     mkdirSync(folder);
-    expect(errorOf(() => loadCsv(folder))).toBe(`data file "${folder}" is a directory`);
+    expect(inputErrorOf(() => loadCsv(folder))).toBe(`data file "${folder}" is a directory`);
   });
 });
 
@@ -100,7 +90,7 @@ describe('loadDataset', () => {
   });
 
   it('names the built-in sets when neither a file nor a set matches', () => {
-    expect(errorOf(() => loadDataset('breast'))).toBe('data file "breast" does not exist, and it is not a built-in set (breast-cancer, digits, wine, iris, diabetes)');
-    expect(errorOf(() => loadDataset('iris', 'species'))).toBe('data set "iris" is built in and has a single target column "target"; --target "species" does not apply');
+    expect(inputErrorOf(() => loadDataset('breast'))).toBe('data file "breast" does not exist, and it is not a built-in set (breast-cancer, digits, wine, iris, diabetes)');
+    expect(inputErrorOf(() => loadDataset('iris', 'species'))).toBe('data set "iris" is built in and has a single target column "target"; --target "species" does not apply');
   });
 });

@@ -1,8 +1,8 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { describe, expect, it } from 'vitest';
+import { inputErrorOf } from '../../test/arena-errors.js';
 import type { FunctionLossSpec, LossSpec } from '../losses/_shared/spec.js';
 import { registry } from '../registry.js';
-import { ArenaInputError } from './errors.js';
 import { checkLossesForTask, findLoss, parseLosses } from './loss-config.js';
 
 /** A made-up loss with one parameter of each kind, so every parsing rule is exercised. */
@@ -33,15 +33,6 @@ const needsData: LossSpec = { ...fake, id: 'needsData', params: { table: { kind:
 const specs = new Map([fake, binaryOnly, needsData].map((s) => [s.id, s]));
 const lookUp = (id: string) => specs.get(id) ?? findLoss(id);
 
-function errorOf(body: () => unknown): string {
-  try {
-    body();
-  } catch (error) {
-    expect(error).toBeInstanceOf(ArenaInputError);
-    return (error as Error).message;
-  }
-  throw new Error('expected an error');
-}
 
 describe('parseLosses', () => {
   it('splits losses and their key=value parameters, typed by the registry', () => {
@@ -59,26 +50,26 @@ describe('parseLosses', () => {
   });
 
   it('reports a bad parameter with the range the registry declares', () => {
-    expect(errorOf(() => parseLosses('fakeLoss:gamma=-1', lookUp))).toBe('fakeLoss: expected `gamma` to be a finite number >= 0, got "-1"');
-    expect(errorOf(() => parseLosses('fakeLoss:tau=0', lookUp))).toBe('fakeLoss: expected `tau` to be a finite number > 0 and <= 1, got "0"');
-    expect(errorOf(() => parseLosses('fakeLoss:k=1.5', lookUp))).toBe('fakeLoss: expected `k` to be an integer >= 1, got "1.5"');
-    expect(errorOf(() => parseLosses('fakeLoss:gamma=abc', lookUp))).toBe('fakeLoss: expected `gamma` to be a finite number >= 0, got "abc"');
-    expect(errorOf(() => parseLosses('fakeLoss:mode=c', lookUp))).toBe('fakeLoss: expected `mode` to be one of a | b, got "c"');
-    expect(errorOf(() => parseLosses('fakeLoss:flag=yes', lookUp))).toBe('fakeLoss: expected `flag` to be true or false, got "yes"');
-    expect(errorOf(() => parseLosses('fakeLoss:weights=[1,', lookUp))).toBe('fakeLoss: expected `weights` to be a JSON value: number[], got "[1,"');
-    expect(errorOf(() => parseLosses('fakeLoss:gama=1', lookUp))).toBe('fakeLoss: expected each parameter to be one of gamma, tau, k, mode, flag, weights, adversarial, got `gama`');
-    expect(errorOf(() => parseLosses('fakeLoss:gamma=1,gamma=2', lookUp))).toBe('fakeLoss: parameter `gamma` is given twice');
-    expect(errorOf(() => parseLosses('fakeLoss:adversarial=[1]', lookUp))).toBe(
+    expect(inputErrorOf(() => parseLosses('fakeLoss:gamma=-1', lookUp))).toBe('fakeLoss: expected `gamma` to be a finite number >= 0, got "-1"');
+    expect(inputErrorOf(() => parseLosses('fakeLoss:tau=0', lookUp))).toBe('fakeLoss: expected `tau` to be a finite number > 0 and <= 1, got "0"');
+    expect(inputErrorOf(() => parseLosses('fakeLoss:k=1.5', lookUp))).toBe('fakeLoss: expected `k` to be an integer >= 1, got "1.5"');
+    expect(inputErrorOf(() => parseLosses('fakeLoss:gamma=abc', lookUp))).toBe('fakeLoss: expected `gamma` to be a finite number >= 0, got "abc"');
+    expect(inputErrorOf(() => parseLosses('fakeLoss:mode=c', lookUp))).toBe('fakeLoss: expected `mode` to be one of a | b, got "c"');
+    expect(inputErrorOf(() => parseLosses('fakeLoss:flag=yes', lookUp))).toBe('fakeLoss: expected `flag` to be true or false, got "yes"');
+    expect(inputErrorOf(() => parseLosses('fakeLoss:weights=[1,', lookUp))).toBe('fakeLoss: expected `weights` to be a JSON value: number[], got "[1,"');
+    expect(inputErrorOf(() => parseLosses('fakeLoss:gama=1', lookUp))).toBe('fakeLoss: expected each parameter to be one of gamma, tau, k, mode, flag, weights, adversarial, got `gama`');
+    expect(inputErrorOf(() => parseLosses('fakeLoss:gamma=1,gamma=2', lookUp))).toBe('fakeLoss: parameter `gamma` is given twice');
+    expect(inputErrorOf(() => parseLosses('fakeLoss:adversarial=[1]', lookUp))).toBe(
       'fakeLoss: `adversarial` is computed by the arena (predictions on inputs perturbed by --adv-eps), not set on the command line',
     );
   });
 
   it('reports syntax errors, duplicates and unknown ids with the closest registered ids', () => {
-    expect(errorOf(() => parseLosses('gamma=1,fakeLoss', lookUp))).toBe('--losses: "gamma=1" comes before any loss id');
-    expect(errorOf(() => parseLosses('fakeLoss,,binaryOnly', lookUp))).toBe('--losses: empty item in "fakeLoss,,binaryOnly"');
-    expect(errorOf(() => parseLosses('fakeLoss:gamma', lookUp))).toBe('--losses: expected key=value after "fakeLoss:", got "gamma"');
-    expect(errorOf(() => parseLosses('fakeLoss,fakeLoss', lookUp))).toBe('--losses: "fakeLoss" is listed twice');
-    expect(errorOf(() => parseLosses('softmaxCrossEntropyy'))).toMatch(/^unknown loss "softmaxCrossEntropyy" \(did you mean softmaxCrossEntropy, .*\?\); `losskit list` shows them all$/);
+    expect(inputErrorOf(() => parseLosses('gamma=1,fakeLoss', lookUp))).toBe('--losses: "gamma=1" comes before any loss id');
+    expect(inputErrorOf(() => parseLosses('fakeLoss,,binaryOnly', lookUp))).toBe('--losses: empty item in "fakeLoss,,binaryOnly"');
+    expect(inputErrorOf(() => parseLosses('fakeLoss:gamma', lookUp))).toBe('--losses: expected key=value after "fakeLoss:", got "gamma"');
+    expect(inputErrorOf(() => parseLosses('fakeLoss,fakeLoss', lookUp))).toBe('--losses: "fakeLoss" is listed twice');
+    expect(inputErrorOf(() => parseLosses('softmaxCrossEntropyy'))).toMatch(/^unknown loss "softmaxCrossEntropyy" \(did you mean softmaxCrossEntropy, .*\?\); `losskit list` shows them all$/);
   });
 
   it('reads every registered id', () => {
@@ -93,10 +84,10 @@ describe('checkLossesForTask', () => {
   });
 
   it('names the incompatible loss and why', () => {
-    expect(errorOf(() => checkLossesForTask(parseLosses('fakeLoss,binaryOnly', lookUp), 'multiclass'))).toBe(
+    expect(inputErrorOf(() => checkLossesForTask(parseLosses('fakeLoss,binaryOnly', lookUp), 'multiclass'))).toBe(
       'loss "binaryOnly" does not apply to a multiclass task (its tasks: binary)',
     );
-    expect(errorOf(() => checkLossesForTask(parseLosses('needsData', lookUp), 'binary'))).toBe('loss "needsData" needs `table` (number[][]), which the arena cannot supply');
+    expect(inputErrorOf(() => checkLossesForTask(parseLosses('needsData', lookUp), 'binary'))).toBe('loss "needsData" needs `table` (number[][]), which the arena cannot supply');
   });
 
   it('agrees with the registry metadata for every registered loss and task', () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import { inputErrorOf } from '../../test/arena-errors.js';
 import type { RawDataset } from './dataset.js';
-import { ArenaInputError } from './errors.js';
 import { encodeTarget, inferTask, MAX_INFERRED_CLASSES } from './task.js';
 
 function raw(target: string[], extra: Partial<RawDataset> = {}): RawDataset {
@@ -18,15 +18,6 @@ function raw(target: string[], extra: Partial<RawDataset> = {}): RawDataset {
   };
 }
 
-function errorOf(body: () => unknown): string {
-  try {
-    body();
-  } catch (error) {
-    expect(error).toBeInstanceOf(ArenaInputError);
-    return (error as Error).message;
-  }
-  throw new Error('expected an error');
-}
 
 describe('inferTask', () => {
   it('reads strings and few integers as classes, and reals or many integers as regression', () => {
@@ -73,10 +64,10 @@ describe('encodeTarget', () => {
   });
 
   it('rejects targets the task cannot use, in one line', () => {
-    expect(errorOf(() => encodeTarget(raw(['a', 'a', 'a'])))).toBe('target column "label" has a single class ("a"); the arena needs at least 2');
-    expect(errorOf(() => encodeTarget(raw(['a', 'b', 'c']), { task: 'binary' }))).toBe('target column "label" has 3 classes ("a", "b", "c"); a binary task needs exactly 2');
-    expect(errorOf(() => encodeTarget(raw(['a', 'b']), { task: 'regression' }))).toBe('target column "label" must hold numbers for a regression task, got "a"');
-    expect(errorOf(() => encodeTarget(raw(['a', 'b']), { positive: 'c' }))).toBe('--positive "c" is not a class of the target column "label" ("a", "b")');
-    expect(errorOf(() => encodeTarget(raw(['a', 'b', 'c']), { positive: 'a' }))).toBe('--positive applies to binary tasks only');
+    expect(inputErrorOf(() => encodeTarget(raw(['a', 'a', 'a'])))).toBe('target column "label" has a single class ("a"); the arena needs at least 2');
+    expect(inputErrorOf(() => encodeTarget(raw(['a', 'b', 'c']), { task: 'binary' }))).toBe('target column "label" has 3 classes ("a", "b", "c"); a binary task needs exactly 2');
+    expect(inputErrorOf(() => encodeTarget(raw(['a', 'b']), { task: 'regression' }))).toBe('target column "label" must hold numbers for a regression task, got "a"');
+    expect(inputErrorOf(() => encodeTarget(raw(['a', 'b']), { positive: 'c' }))).toBe('--positive "c" is not a class of the target column "label" ("a", "b")');
+    expect(inputErrorOf(() => encodeTarget(raw(['a', 'b', 'c']), { positive: 'a' }))).toBe('--positive applies to binary tasks only');
   });
 });

@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import type { FunctionLossSpec, ParamSpecs } from '../_shared/spec.js';
 import type { TensorInput } from '../_shared/to-tensor.js';
 import { blockwiseRows } from './chunking.js';
-import { temperatureLogits } from './distances.js';
+import { repeatColumns, temperatureLogits } from './distances.js';
 import { maskedLogSumExp } from './logsumexp.js';
 import { type PairLossOptions, pairParams, readPairInputs } from './pair-options.js';
 import { pairBlock, pairSource } from './pairs.js';
@@ -61,9 +61,9 @@ function ntXentLoss_(labels: TensorInput, embeddings: TensorInput, options: NtXe
     const { m, pos, neg } = pairBlock(z, distance, source, r0, r1);
     const logits = temperatureLogits(distance, m, temperature);
     const negatives = maskedLogSumExp(logits, neg, false);
-    const hasNegative = tf.cast(tf.any(tf.greater(neg, 0), 1, true), 'float32');
-    const losses = tf.mul(tf.softplus(tf.sub(tf.expandDims(negatives, 1), logits)), hasNegative);
-    return tupleStats([[losses, pos]]);
+    const hasNegative = tf.cast(tf.any(tf.greater(neg, 0), 1), 'float32');
+    const losses = tf.softplus(tf.sub(repeatColumns(negatives, source.n), logits));
+    return tupleStats([[losses, pos]], hasNegative);
   });
   return reduceTupleStats(NAME, stats, options);
 }

@@ -94,13 +94,15 @@ export function reduceTupleStats(fn: string, stats: tf.Tensor2D, options: Embedd
 /**
  * The per-anchor columns {@link reduceTupleStats} reads, from G groups of `[b, N]` tuple losses and
  * their (constant) counts: for each group, Σ_j c_ij l_ij, Σ_j c_ij and Σ_j c_ij [l_ij > 0]. The last is
- * built with sign, so it carries no gradient and needs no comparison on the gradient path.
+ * built with sign, so it carries no gradient and needs no comparison on the gradient path. A per-row
+ * `rowScale` `[b]` (0 or 1) multiplies the loss columns, not the counts: its tuples count, at loss 0.
  */
-export function tupleStats(groups: readonly (readonly [tf.Tensor, tf.Tensor])[]): tf.Tensor2D {
+export function tupleStats(groups: readonly (readonly [tf.Tensor, tf.Tensor])[], rowScale?: tf.Tensor): tf.Tensor2D {
+  const scaled = (x: tf.Tensor) => (rowScale === undefined ? x : tf.mul(x, rowScale));
   const columns = groups.flatMap(([losses, counts]) => [
-    tf.sum(tf.mul(counts, losses), -1),
+    scaled(tf.sum(tf.mul(counts, losses), -1)),
     tf.sum(counts, -1),
-    tf.sum(tf.mul(counts, tf.sign(tf.relu(losses))), -1),
+    scaled(tf.sum(tf.mul(counts, tf.sign(tf.relu(losses))), -1)),
   ]);
   return tf.stack(columns, 1) as tf.Tensor2D;
 }

@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import type { FunctionLossSpec, ParamSpecs } from '../_shared/spec.js';
 import type { TensorInput } from '../_shared/to-tensor.js';
 import { blockwiseRows } from './chunking.js';
-import { temperatureLogits } from './distances.js';
+import { repeatColumns, temperatureLogits } from './distances.js';
 import { maskedLogSumExp } from './logsumexp.js';
 import { type PairLossOptions, pairParams, readPairInputs } from './pair-options.js';
 import { pairBlock, pairSource } from './pairs.js';
@@ -60,7 +60,7 @@ function supConLoss_(labels: TensorInput, embeddings: TensorInput, options: SupC
     const positives = tf.sign(pos) as tf.Tensor2D;
     const logits = temperatureLogits(distance, m, temperature);
     const denominator = maskedLogSumExp(logits, tf.sign(tf.add(positives, neg)) as tf.Tensor2D, false);
-    const logProb = tf.sub(logits, tf.expandDims(denominator, 1));
+    const logProb = tf.sub(logits, repeatColumns(denominator, source.n));
     const perAnchor = tf.div(tf.sum(tf.mul(positives, logProb), 1), tf.maximum(tf.sum(positives, 1), 1));
     return tf.expandDims(tf.mul(perAnchor, -active), 1) as tf.Tensor2D;
   });

@@ -104,8 +104,12 @@ function tripletMarginLoss_(labels: TensorInput, embeddings: TensorInput, option
     stats = blockwiseRows(x, n, chunkSize, (z, r0, r1) => {
       const b = r1 - r0;
       const { m, pos, neg } = pairBlock(z, distance, source, r0, r1);
-      const losses = tripletLoss(distance, tf.expandDims(m, 2), tf.expandDims(m, 1), margin, smoothLoss);
-      const counts = tf.mul(tf.expandDims(pos, 2), tf.expandDims(neg, 1));
+      // Outer products per anchor (batched [n, 1] × [1, n] products) instead of broadcasting.
+      const ones = tf.ones([b, 1, n]);
+      const column = (v: tf.Tensor2D) => tf.matMul(tf.expandDims(v, 2), ones); // [b, n, n]: v[i, p]
+      const row = (v: tf.Tensor2D) => tf.matMul(ones, tf.expandDims(v, 1), true); // [b, n, n]: v[i, n]
+      const losses = tripletLoss(distance, column(m), row(m), margin, smoothLoss);
+      const counts = tf.matMul(tf.expandDims(pos, 2), tf.expandDims(neg, 1));
       return tupleStats([[tf.reshape(losses, [b, n * n]), tf.reshape(counts, [b, n * n])]]);
     });
   }
