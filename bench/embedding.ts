@@ -1,7 +1,7 @@
 // Forward+backward time and peak memory of the pair-based embedding losses, with and without
 // chunking, on the built package (dist/). Peak memory is tf.profile's peakBytes (the engine's
 // high-water mark of tensor bytes) minus the bytes alive before the step (the inputs).
-// Usage: npm run bench:embedding [-- --runs 3 --batches 256,2048 --chunks 64,256 --dim 128 --backends cpu --only ntXentLoss]
+// Usage: npm run bench:embedding [-- --runs 5 --batches 256,2048 --chunks 64,256 --dim 128 --backends cpu --only ntXentLoss]
 // (`--chunks` gives the chunk size used with each batch size, in the same order.)
 import '@tensorflow/tfjs-backend-cpu';
 import '@tensorflow/tfjs-backend-wasm';
@@ -9,11 +9,11 @@ import '../dist/register-gradients.js';
 import * as tf from '@tensorflow/tfjs-core';
 import { parseArgs } from 'node:util';
 import { batchHardMiner, contrastiveLoss, multiSimilarityLoss, ntXentLoss, tripletMarginLoss } from '../dist/index.js';
-import { formatTable, timeMedian, useBackend } from './measure.js';
+import { formatTable, median, useBackend } from './measure.js';
 
 const { values: args } = parseArgs({
   options: {
-    runs: { type: 'string', default: '3' },
+    runs: { type: 'string', default: '5' },
     batches: { type: 'string', default: '256,2048' },
     dim: { type: 'string', default: '128' },
     chunks: { type: 'string', default: '64,256' },
@@ -63,29 +63,38 @@ for (const backend of args.backends.split(',')) {
     const emb = tf.randomNormal([batch, dim], 0, 1, 'float32', 42);
     for (const [name, step] of Object.entries(CASES)) {
       if (args.only !== undefined && !args.only.split(',').some((o) => name.startsWith(o))) continue;
-      let plainMs = Number.NaN;
-      for (const chunkSize of [undefined, chunk]) {
-        const before = tf.memory().numTensors;
-        const body = forwardBackward(step, labels, emb, chunkSize);
-        const peak = await peakBytes(body);
-        const ms = timeMedian(body, runs, 1);
-        if (chunkSize === undefined) plainMs = ms;
-        const leaked = tf.memory().numTensors - before;
+      const settings = [undefined, chunk];
+      const bodies = settings.map((chunkSize) => forwardBackward(step, labels, emb, chunkSize));
+      const before = tf.memory().numTensors;
+      const peaks: number[] = [];
+      for (const body of bodies) peaks.push(await peakBytes(body));
+      // Unchunked and chunked runs alternate, so that a change in the machine's load hits both.
+      const times: number[][] = bodies.map(() => []);
+      for (let r = 0; r < runs; r++) {
+        bodies.forEach((body, k) => {
+          const t0 = performance.now();
+          body();
+          (times[k] as number[]).push(performance.now() - t0);
+        });
+      }
+      const leaked = tf.memory().numTensors - before;
+      const ms = times.map(median);
+      settings.forEach((chunkSize, k) => {
         rows.push([
           name,
           backend,
           `${batch}x${dim}`,
           chunkSize === undefined ? '-' : String(chunkSize),
-          ms.toFixed(0),
-          chunkSize === undefined ? '' : (ms / plainMs).toFixed(2),
-          mb(peak),
+          (ms[k] as number).toFixed(0),
+          k === 0 ? '' : ((ms[k] as number) / (ms[0] as number)).toFixed(2),
+          mb(peaks[k] as number),
           leaked === 0 ? '' : `${leaked} tensors leaked`,
         ]);
-        console.error(`${backend} ${batch}x${dim} ${name} chunk ${chunkSize ?? '-'}: ${ms.toFixed(0)} ms, peak ${mb(peak)} MiB`);
-      }
+        console.error(`${backend} ${batch}x${dim} ${name} chunk ${chunkSize ?? '-'}: ${(ms[k] as number).toFixed(0)} ms, peak ${mb(peaks[k] as number)} MiB`);
+      });
     }
     emb.dispose();
   }
 }
-console.log(`\nforward+backward (mining included), median of ${runs} runs; peak = tf.profile peakBytes above the inputs\n`);
+console.log(`\nforward+backward (mining included), median of ${runs} runs (unchunked and chunked alternating, after one warm-up run each); peak = tf.profile peakBytes above the inputs\n`);
 console.log(formatTable(['loss', 'backend', 'batch x dim', 'chunk', 'median ms', 'vs unchunked', 'peak MiB', 'note'], rows));
