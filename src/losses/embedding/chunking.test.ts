@@ -89,6 +89,7 @@ describe('blockwiseRows(x, n, chunkSize, block)', () => {
   it('frees everything on the wasm backend too (outside the test-mode kernel check)', async () => {
     const previous = tf.getBackend();
     const wasTest = tf.env().getBool('IS_TEST');
+    await import('@tensorflow/tfjs-backend-wasm');
     await tf.setBackend('wasm');
     // In test mode tfjs counts the copy customGrad saves for the backward pass as a kernel leak;
     // the copy is freed after the backward pass, which is what numTensors checks here.

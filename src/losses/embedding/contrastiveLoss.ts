@@ -59,12 +59,16 @@ function contrastiveLoss_(labels: TensorInput, embeddings: TensorInput, options:
   const { posMargin = 0, negMargin = 1 } = options;
   const { batch, x, distance, indices, chunkSize } = readPairInputs(NAME, labels, embeddings, options, 'euclidean');
   const source = pairSource(NAME, batch, indices);
+  const nonZero = options.reduction === 'meanNonZero';
   const stats = blockwiseRows(x, batch.n, chunkSize, (z, r0, r1) => {
     const { m, pos, neg } = pairBlock(z, distance, source, r0, r1);
-    return tupleStats([
-      [tf.relu(marginOf(distance, m, posMargin)), pos],
-      [tf.relu(marginOf(distance, negMargin, m)), neg],
-    ]);
+    return tupleStats(
+      [
+        [tf.relu(marginOf(distance, m, posMargin)), pos],
+        [tf.relu(marginOf(distance, negMargin, m)), neg],
+      ],
+      { nonZero },
+    );
   });
   return reduceTupleStats(NAME, stats, options);
 }

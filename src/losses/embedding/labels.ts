@@ -13,7 +13,7 @@ export type LabelSimilarity = (labelsA: tf.Tensor2D, labelsB: tf.Tensor2D) => tf
 
 /**
  * A ready-made {@link LabelSimilarity} for multi-hot labels `[N, L]`: two samples are similar when
- * they share at least one label, `sign(a · b) ` for 0/1 rows.
+ * they share at least one label, `sign(a · b)` for 0/1 rows.
  *
  * @example
  * contrastiveLoss([[1, 0, 1], [0, 0, 1], [0, 1, 0]], embeddings, { labelSimilarity: sharesAnyLabel });

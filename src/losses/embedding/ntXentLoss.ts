@@ -57,13 +57,14 @@ function ntXentLoss_(labels: TensorInput, embeddings: TensorInput, options: NtXe
   const { temperature = 0.07 } = options;
   const { batch, x, distance, indices, chunkSize } = readPairInputs(NAME, labels, embeddings, options, 'cosine');
   const source = pairSource(NAME, batch, indices);
+  const nonZero = options.reduction === 'meanNonZero';
   const stats = blockwiseRows(x, batch.n, chunkSize, (z, r0, r1) => {
     const { m, pos, neg } = pairBlock(z, distance, source, r0, r1);
     const logits = temperatureLogits(distance, m, temperature);
     const negatives = maskedLogSumExp(logits, neg, false);
     const hasNegative = tf.cast(tf.any(tf.greater(neg, 0), 1), 'float32');
     const losses = tf.softplus(tf.sub(repeatColumns(negatives, source.n), logits));
-    return tupleStats([[losses, pos]], hasNegative);
+    return tupleStats([[losses, pos]], { rowScale: hasNegative, nonZero });
   });
   return reduceTupleStats(NAME, stats, options);
 }

@@ -91,18 +91,24 @@ export function reduceTupleStats(fn: string, stats: tf.Tensor2D, options: Embedd
   return tf.addN(means);
 }
 
+export interface TupleStatsOptions {
+  /** Per-row factor `[b]` (0 or 1) of the loss columns, not of the counts: its tuples count, at loss 0. */
+  rowScale?: tf.Tensor;
+  /** Count the tuples with a loss > 0 (only `'meanNonZero'` reads them; else that column is 0). @defaultValue `true` */
+  nonZero?: boolean;
+}
+
 /**
  * The per-anchor columns {@link reduceTupleStats} reads, from G groups of `[b, N]` tuple losses and
  * their (constant) counts: for each group, Σ_j c_ij l_ij, Σ_j c_ij and Σ_j c_ij [l_ij > 0]. The last is
- * built with sign, so it carries no gradient and needs no comparison on the gradient path. A per-row
- * `rowScale` `[b]` (0 or 1) multiplies the loss columns, not the counts: its tuples count, at loss 0.
+ * built with sign, so it carries no gradient and needs no comparison on the gradient path.
  */
-export function tupleStats(groups: readonly (readonly [tf.Tensor, tf.Tensor])[], rowScale?: tf.Tensor): tf.Tensor2D {
+export function tupleStats(groups: readonly (readonly [tf.Tensor, tf.Tensor])[], options: TupleStatsOptions = {}): tf.Tensor2D {
+  const { rowScale, nonZero = true } = options;
   const scaled = (x: tf.Tensor) => (rowScale === undefined ? x : tf.mul(x, rowScale));
-  const columns = groups.flatMap(([losses, counts]) => [
-    scaled(tf.sum(tf.mul(counts, losses), -1)),
-    tf.sum(counts, -1),
-    scaled(tf.sum(tf.mul(counts, tf.sign(tf.relu(losses))), -1)),
-  ]);
+  const columns = groups.flatMap(([losses, counts]) => {
+    const sum = scaled(tf.sum(tf.mul(counts, losses), -1));
+    return [sum, tf.sum(counts, -1), nonZero ? scaled(tf.sum(tf.mul(counts, tf.sign(tf.relu(losses))), -1)) : tf.zerosLike(sum)];
+  });
   return tf.stack(columns, 1) as tf.Tensor2D;
 }

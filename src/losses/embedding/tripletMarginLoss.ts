@@ -5,6 +5,7 @@ import { blockwiseRows } from './chunking.js';
 import { type DistanceName, marginOf, rowwise } from './distances.js';
 import { type PairLossOptions, pairParams, readPairInputs } from './pair-options.js';
 import { pairBlock, pairSource } from './pairs.js';
+import { gatherRows, sumRows } from './rows.js';
 import { checkEmbeddingOptions, reduceTupleStats, tupleStats } from './reduction.js';
 
 const NAME = 'tripletMarginLoss';
@@ -73,29 +74,13 @@ function tripletMarginLoss_(labels: TensorInput, embeddings: TensorInput, option
     stats = blockwiseRows(x, n, chunkSize, (z, r0, r1) => {
       const b = r1 - r0;
       const listed = order.slice(firstOf[r0] as number, firstOf[r1] as number);
-      const t = listed.length;
-      // Rows are picked and per-anchor sums taken by products with 0/1 selection matrices: their
-      // gradients are matrix products too (tf.gather's gradient, a segment sum, is slow on the cpu backend).
-      const select = (list: Int32Array, offset: number, width: number) => {
-        const m = new Float32Array(t * width);
-        listed.forEach((k, row) => {
-          m[row * width + (list[k] as number) - offset] = 1;
-        });
-        return tf.tensor2d(m, [t, width]);
-      };
-      const rows = (list: Int32Array) => tf.matMul(select(list, 0, n), z) as tf.Tensor2D;
-      const za = rows(indices.a);
-      const losses = tripletLoss(
-        distance,
-        rowwise(distance, za, rows(indices.p)),
-        rowwise(distance, za, rows(indices.n)),
-        margin,
-        smoothLoss,
-      );
-      const perAnchor = tf.transpose(select(indices.a, r0, b));
+      const pick = (list: Int32Array, offset = 0) => Int32Array.from(listed, (k) => (list[k] as number) - offset);
+      const za = gatherRows(z, pick(indices.a));
+      const losses = tripletLoss(distance, rowwise(distance, za, gatherRows(z, pick(indices.p))), rowwise(distance, za, gatherRows(z, pick(indices.n))), margin, smoothLoss);
+      const anchors = pick(indices.a, r0);
       const counts = new Float32Array(b);
-      for (const k of listed) counts[(indices.a[k] as number) - r0] = (counts[(indices.a[k] as number) - r0] as number) + 1;
-      const sums = tf.matMul(perAnchor, tf.stack([losses, tf.sign(tf.relu(losses))], 1)); // [b, 2]
+      for (const i of anchors) counts[i] = (counts[i] as number) + 1;
+      const sums = sumRows(tf.stack([losses, tf.sign(tf.relu(losses))], 1) as tf.Tensor2D, anchors, b); // [b, 2]
       return tf.concat([tf.slice(sums, [0, 0], [b, 1]), tf.tensor2d(counts, [b, 1]), tf.slice(sums, [0, 1], [b, 1])], 1) as tf.Tensor2D;
     });
   } else {
@@ -110,7 +95,7 @@ function tripletMarginLoss_(labels: TensorInput, embeddings: TensorInput, option
       const row = (v: tf.Tensor2D) => tf.matMul(ones, tf.expandDims(v, 1), true); // [b, n, n]: v[i, n]
       const losses = tripletLoss(distance, column(m), row(m), margin, smoothLoss);
       const counts = tf.matMul(tf.expandDims(pos, 2), tf.expandDims(neg, 1));
-      return tupleStats([[tf.reshape(losses, [b, n * n]), tf.reshape(counts, [b, n * n])]]);
+      return tupleStats([[tf.reshape(losses, [b, n * n]), tf.reshape(counts, [b, n * n])]], { nonZero: options.reduction === 'meanNonZero' });
     });
   }
   return reduceTupleStats(NAME, stats, options);
