@@ -1,6 +1,6 @@
 // Forward+backward time of every classification and ranking loss in the registry, as the median
 // over repeated runs and as a ratio to softmaxCrossEntropy measured in the same run on the same
-// backend, on the built package (dist/). Usage: npm run bench [-- --runs 7 --backends cpu,wasm --shapes 4096x1000,256x10]
+// backend, on the built package (dist/). Usage: npm run bench:classification [-- --runs 7 --backends cpu,wasm --shapes 4096x1000,256x10]
 import '@tensorflow/tfjs-backend-cpu';
 import '@tensorflow/tfjs-backend-wasm';
 import '../dist/register-gradients.js';

@@ -7,6 +7,7 @@ import { availableParallelism } from 'node:os';
 import { realpathSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
+import { ARENA_DEFAULTS } from '../arena/defaults.js';
 import { DEMO, demoLosses } from '../arena/demo.js';
 import { ArenaInputError } from '../arena/errors.js';
 import { findLoss } from '../arena/loss-config.js';
@@ -131,19 +132,19 @@ export function buildProgram(io: CliIo, setExitCode: (code: number) => void): Co
     .option('--positive <class>', 'binary tasks: the positive class (default: the rarer class)')
     .option('--losses <list>', 'comma-separated losses with parameters: id or id:key=value,key=value (e.g. softmaxCrossEntropy,sigmoidFocalLoss:gamma=1)')
     .option('--baseline <loss>', 'the loss every other is compared with (default: the first listed)')
-    .option('--seeds <n|list>', 'number of seeds (0..n-1), or a comma-separated list of seeds', seeds, [0, 1, 2])
-    .option('--epochs <n>', 'maximum epochs per trial', integer(1), 100)
-    .option('--patience <n>', 'early stopping: epochs without improvement of the validation metric', integer(1), 10)
-    .option('--batch-size <n>', 'mini-batch size', integer(1), 32)
-    .option('--lr <rate>', 'Adam learning rate', number((n) => n > 0, 'a number > 0'), 0.003)
-    .option('--hidden <widths>', 'hidden layer widths (0 for none: a linear model)', widths, [32, 16])
+    .option('--seeds <n|list>', 'number of seeds (0..n-1), or a comma-separated list of seeds', seeds, [...ARENA_DEFAULTS.seeds])
+    .option('--epochs <n>', 'maximum epochs per trial', integer(1), ARENA_DEFAULTS.maxEpochs)
+    .option('--patience <n>', 'early stopping: epochs without improvement of the validation metric', integer(1), ARENA_DEFAULTS.patience)
+    .option('--batch-size <n>', 'mini-batch size', integer(1), ARENA_DEFAULTS.batchSize)
+    .option('--lr <rate>', 'Adam learning rate', number((n) => n > 0, 'a number > 0'), ARENA_DEFAULTS.learningRate)
+    .option('--hidden <widths>', 'hidden layer widths (0 for none: a linear model)', widths, [...ARENA_DEFAULTS.hidden])
     .addOption(new Option('--model <kind>', 'mlp, or cnn for image data (digits)').choices(['mlp', 'cnn']).default('mlp'))
     .option('--metric <name>', 'validation metric for early stopping and ranking (default: averagePrecision, balancedAccuracy or rootMeanSquaredError by task)')
-    .option('--split <fractions>', 'train,validation,test fractions (stratified)', splits, [0.6, 0.2, 0.2])
+    .option('--split <fractions>', 'train,validation,test fractions (stratified)', splits, [...ARENA_DEFAULTS.splits])
     .option('--imbalance <r>', 'subsample the rarest class to rarest:most frequent = 1:r', number((n) => n >= 1, 'a number >= 1'))
     .option('--label-noise <p>', 'replace each training label with probability p', number((n) => n >= 0 && n < 1, 'a number in [0, 1)'))
     .addOption(new Option('--noise-type <type>', 'label noise: uniform (any other class) or class (class k becomes k+1)').choices(['uniform', 'class']).default('uniform'))
-    .option('--adv-eps <eps>', 'FGSM step on standardised inputs for losses that take adversarial predictions', number((n) => n >= 0, 'a number >= 0'), 0.05)
+    .option('--adv-eps <eps>', 'FGSM step on standardised inputs for losses that take adversarial predictions', number((n) => n >= 0, 'a number >= 0'), ARENA_DEFAULTS.advEps)
     .option('--workers <n>', 'parallel worker threads (0: run in this thread)', integer(0), availableParallelism())
     .option('--out <dir>', 'report folder', './arena-report')
     .option('--db <file>', 'SQLite file of runs and trials (default: <out>/arena.sqlite)')
