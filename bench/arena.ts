@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { setUpBackend } from '../dist/arena/backend.js';
 import { ARENA_DEFAULTS } from '../dist/arena/defaults.js';
-import { DEMO, demoLosses } from '../dist/arena/demo.js';
+import { DEMO } from '../dist/arena/demo.js';
 import { TrialExecutor } from '../dist/arena/jobs.js';
 import type { ArenaLoss } from '../dist/arena/loss-config.js';
 import { validateRun } from '../dist/arena/run.js';
@@ -41,7 +41,6 @@ async function overhead(): Promise<{ train: number; other: number; epochs: numbe
   await setUpBackend();
   const { plan, losses } = validateRun({
     data: DEMO.data,
-    losses: demoLosses(),
     imbalance: DEMO.imbalance,
     seeds: Array.from({ length: seeds }, (_, i) => i),
     maxEpochs: ARENA_DEFAULTS.maxEpochs,

@@ -38,7 +38,14 @@ export { warpingLoss, type WarpingLossOptions, type WarpingPixelLoss } from './l
 export { cbDiceLoss, type CbDiceLossOptions } from './losses/segmentation/cbDiceLoss.js';
 export { branchDisagreementLoss, type BranchDisagreementLossOptions, type BranchDistance, type BranchStopGradient } from './losses/segmentation/branchDisagreementLoss.js';
 export { pulaskiSetLoss, type PulaskiSetLossOptions, type PulaskiDistance } from './losses/segmentation/pulaskiSetLoss.js';
+export { energyDistanceSamples, type EnergyDistanceSamplesOptions } from './losses/segmentation/energyDistanceSamples.js';
+export { sinkhornDivergenceSamples, type SinkhornDivergenceSamplesOptions } from './losses/segmentation/sinkhornDivergenceSamples.js';
+export { diagGaussianKL } from './losses/segmentation/diagGaussianKL.js';
+export { probUNetLoss, type ProbUNetLossOptions, type KlReduction } from './losses/segmentation/probUNetLoss.js';
+export { dualBranchSupervisedLoss, type DualBranchSupervisedLossOptions } from './losses/segmentation/dualBranchSupervisedLoss.js';
+export { multiTaskAuxLoss, type MultiTaskAuxLossOptions, type AuxTask } from './losses/segmentation/multiTaskAuxLoss.js';
 export { topoLoss, type TopoLossOptions, type TopoMatching } from './losses/segmentation/topoLoss.js';
+export { regionSeparationLoss, type RegionSeparationLossOptions, type RegionSeparationVariant } from './losses/segmentation/regionSeparationLoss.js';
 export type { GeneratorOptions, SegmentationData } from './data/common.js';
 export { brickWall, type BrickWallOptions } from './data/brickWall.js';
 export { curvilinear, type CurvilinearOptions, type CurvilinearStyle } from './data/curvilinear.js';
@@ -110,3 +117,8 @@ export { createPseudoNegativeSampler, type PseudoNegativeSampler, type PseudoNeg
 export { unpgLoss, boxAndWhiskerMask, type UnpgLossOptions, type UnpgHead } from './losses/embedding/unpgLoss.js';
 export { amclLoss, adaptiveTemperatures, type AmclLossOptions, type AdaptiveTemperaturesOptions, type TemperatureNetwork, type TemperatureRegularizer } from './losses/embedding/amclLoss.js';
 export { gaussianNaiveBayes, type GaussianNaiveBayes, type GaussianNaiveBayesOptions } from './eval/gaussianNaiveBayes.js';
+export { meanSquaredError, type MeanSquaredErrorOptions } from './losses/regression/meanSquaredError.js';
+export { meanAbsoluteError, type MeanAbsoluteErrorOptions } from './losses/regression/meanAbsoluteError.js';
+export { huberLoss, type HuberLossOptions } from './losses/regression/huberLoss.js';
+export { logCoshLoss, type LogCoshLossOptions } from './losses/regression/logCoshLoss.js';
+export { quantileLoss, type QuantileLossOptions } from './losses/regression/quantileLoss.js';

@@ -59,6 +59,10 @@ function inputsFor(spec: LossSpec, seed = 11): Inputs {
     // Distillation losses: teacher and student logits [8, 4].
     yTrue = tf.tensor2d(Array.from({ length: N }, () => normals(r, C).map((v) => 2 * v)));
     yPred = Array.from({ length: N }, () => normals(r, C).map((v) => 2 * v));
+  } else if (spec.target === 'real') {
+    // Regression losses: real targets [8] and predictions [8], independent draws of scale 2.
+    yTrue = tf.tensor1d(normals(r, N).map((v) => 2 * v));
+    yPred = normals(r, N).map((v) => 2 * v);
   } else if (spec.target === 'classIndex') {
     yTrue = tf.tensor1d(Array.from({ length: N }, (_, i) => (i < C ? i : Math.floor(r() * C))), 'int32');
     yPred = Array.from({ length: N }, () => normals(r, C).map((v) => 2 * v));

@@ -27,8 +27,10 @@ import { rwLossSpec } from './losses/segmentation/rwLoss.js';
 import { warpingLossSpec } from './losses/segmentation/warpingLoss.js';
 import { cbDiceLossSpec } from './losses/segmentation/cbDiceLoss.js';
 import { branchDisagreementLossSpec } from './losses/segmentation/branchDisagreementLoss.js';
+import { multiTaskAuxLossSpec } from './losses/segmentation/multiTaskAuxLoss.js';
 import { pulaskiSetLossSpec } from './losses/segmentation/pulaskiSetLoss.js';
 import { topoLossSpec } from './losses/segmentation/topoLoss.js';
+import { regionSeparationLossSpec } from './losses/segmentation/regionSeparationLoss.js';
 import { bettiMatchingLossSpec } from './losses/segmentation/bettiMatchingLoss.js';
 import { contrastiveLossSpec } from './losses/embedding/contrastiveLoss.js';
 import { tripletMarginLossSpec } from './losses/embedding/tripletMarginLoss.js';
@@ -55,6 +57,11 @@ import { hypPairwiseConfusionLossSpec } from './losses/embedding/hypPairwiseConf
 import { hypCrossEntropyLossSpec } from './losses/embedding/hypCrossEntropyLoss.js';
 import { unpgLossSpec } from './losses/embedding/unpgLoss.js';
 import { amclLossSpec } from './losses/embedding/amclLoss.js';
+import { meanSquaredErrorSpec } from './losses/regression/meanSquaredError.js';
+import { meanAbsoluteErrorSpec } from './losses/regression/meanAbsoluteError.js';
+import { huberLossSpec } from './losses/regression/huberLoss.js';
+import { logCoshLossSpec } from './losses/regression/logCoshLoss.js';
+import { quantileLossSpec } from './losses/regression/quantileLoss.js';
 import { closestNames } from './suggest.js';
 
 /** Every loss the CLI, the docs and the arena offer; adding a loss adds one line here. */
@@ -86,8 +93,10 @@ export const registry: readonly LossSpec[] = Object.freeze([
   warpingLossSpec,
   cbDiceLossSpec,
   branchDisagreementLossSpec,
+  multiTaskAuxLossSpec,
   pulaskiSetLossSpec,
   topoLossSpec,
+  regionSeparationLossSpec,
   bettiMatchingLossSpec,
   contrastiveLossSpec,
   tripletMarginLossSpec,
@@ -114,6 +123,11 @@ export const registry: readonly LossSpec[] = Object.freeze([
   hypCrossEntropyLossSpec,
   unpgLossSpec,
   amclLossSpec,
+  meanSquaredErrorSpec,
+  meanAbsoluteErrorSpec,
+  huberLossSpec,
+  logCoshLossSpec,
+  quantileLossSpec,
 ]);
 
 /** The registered loss with this id; an unknown id is an error that names the closest known ids. */

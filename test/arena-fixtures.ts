@@ -276,3 +276,18 @@ export function markupErrors(markup: string): string[] {
   if (/>\s*(?:NaN|undefined)\b/.test(markup)) errors.push('NaN or undefined written as a value');
   return errors;
 }
+
+/**
+ * A tiny regression CSV for end-to-end runs: `rows` rows of three features f1..f3 in [−2, 2] and a
+ * real target y = 3·f1 − 2·f2 + 0.5·f3² + noise (three decimals, so the task is inferred as regression).
+ */
+export function regressionCsv(rows = 60): string {
+  const random = rng(2024);
+  const lines = ['f1,f2,f3,y'];
+  for (let i = 0; i < rows; i++) {
+    const x = [random() * 4 - 2, random() * 4 - 2, random() * 4 - 2] as [number, number, number];
+    const y = 3 * x[0] - 2 * x[1] + 0.5 * x[2] ** 2 + (random() - 0.5) * 0.4;
+    lines.push(`${x.map((v) => v.toFixed(3)).join(',')},${y.toFixed(3)}`);
+  }
+  return `${lines.join('\n')}\n`;
+}

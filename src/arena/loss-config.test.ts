@@ -30,7 +30,10 @@ const fake: FunctionLossSpec = {
 };
 const binaryOnly: LossSpec = { ...fake, id: 'binaryOnly', tasks: ['binary'], params: {} };
 const needsData: LossSpec = { ...fake, id: 'needsData', params: { table: { kind: 'data', type: 'number[][]', required: true, doc: 'x' } } };
-const specs = new Map([fake, binaryOnly, needsData].map((s) => [s.id, s]));
+/** Target kinds that the task does not provide: real targets on a binary task, class indices on a regression task. */
+const realTargets: LossSpec = { ...fake, id: 'realTargets', target: 'real', prediction: 'real', tasks: ['binary', 'regression'], params: {} };
+const classTargets: LossSpec = { ...fake, id: 'classTargets', tasks: ['regression'], params: {} };
+const specs = new Map([fake, binaryOnly, needsData, realTargets, classTargets].map((s) => [s.id, s]));
 const lookUp = (id: string) => specs.get(id) ?? findLoss(id);
 
 
@@ -88,6 +91,11 @@ describe('checkLossesForTask', () => {
       'loss "binaryOnly" does not apply to a multiclass task (its tasks: binary)',
     );
     expect(inputErrorOf(() => checkLossesForTask(parseLosses('needsData', lookUp), 'binary'))).toBe('loss "needsData" needs `table` (number[][]), which the arena cannot supply');
+    expect(inputErrorOf(() => checkLossesForTask(parseLosses('realTargets', lookUp), 'binary'))).toBe('loss "realTargets" takes targets of kind "real", which a binary task does not provide');
+    expect(inputErrorOf(() => checkLossesForTask(parseLosses('classTargets', lookUp), 'regression'))).toBe(
+      'loss "classTargets" takes targets of kind "classIndex", which a regression task does not provide',
+    );
+    expect(checkLossesForTask(parseLosses('realTargets', lookUp), 'regression')).toHaveLength(1);
   });
 
   it('agrees with the registry metadata for every registered loss and task', () => {

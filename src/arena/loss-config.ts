@@ -142,9 +142,13 @@ export function parseLosses(text: string, lookUp: (id: string) => LossSpec = fin
   });
 }
 
-/** The prediction kinds the arena's models output, and the target kinds its classification tasks provide. */
-const ARENA_PREDICTIONS: readonly string[] = ['logits', 'binaryLogits', 'probability', 'score'];
+/**
+ * The prediction kinds the arena's models output, and the target kinds its tasks provide: class
+ * indices or {0, 1} labels for classification, real values (standardised) for regression.
+ */
+const ARENA_PREDICTIONS: readonly string[] = ['logits', 'binaryLogits', 'probability', 'score', 'real'];
 const CLASSIFICATION_TARGETS: readonly string[] = ['classIndex', 'binary'];
+const REGRESSION_TARGETS: readonly string[] = ['real'];
 
 /**
  * Checks that each loss can be trained on this task by the arena, from its registry metadata: the task
@@ -159,7 +163,7 @@ export function checkLossesForTask(losses: { config: LossConfig; spec: LossSpec 
     if (!ARENA_PREDICTIONS.includes(spec.prediction)) {
       inputError(`loss "${config.key}" takes predictions of kind "${spec.prediction}", which the arena's models do not output`);
     }
-    if (task !== 'regression' && !CLASSIFICATION_TARGETS.includes(spec.target)) {
+    if (!(task === 'regression' ? REGRESSION_TARGETS : CLASSIFICATION_TARGETS).includes(spec.target)) {
       inputError(`loss "${config.key}" takes targets of kind "${spec.target}", which a ${task} task does not provide`);
     }
     let adversarialOption: string | undefined;

@@ -2,6 +2,7 @@ import { mkdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs'
 import { join, resolve } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import { loadDataset } from './data.js';
+import { defaultLosses } from './demo.js';
 import { ArenaInputError, inputError } from './errors.js';
 import type { RunPlan, TrialJob } from './jobs.js';
 import { type ArenaLoss, checkLossesForTask, parseLosses } from './loss-config.js';
@@ -25,8 +26,8 @@ export interface ArenaOptions {
   target?: string;
   task?: ArenaTask;
   positive?: string;
-  /** `--losses` as typed: `id[:key=value,...],...`. */
-  losses: string;
+  /** `--losses` as typed: `id[:key=value,...],...`; omitted, the task's default losses (`defaultLosses`). */
+  losses?: string;
   /** Loss key (or id, where it names one listed loss) to compare against; default the first listed. */
   baseline?: string;
   seeds: number[];
@@ -105,7 +106,8 @@ export function validateRun(options: ArenaOptions): ValidatedRun {
     ...(options.task === undefined ? {} : { task: options.task }),
     ...(options.positive === undefined ? {} : { positive: options.positive }),
   });
-  const losses = checkLossesForTask(parseLosses(options.losses), data.task);
+  const lossText = options.losses ?? defaultLosses(data.task);
+  const losses = checkLossesForTask(parseLosses(lossText), data.task);
   if (losses.length === 0) inputError('--losses: expected at least one loss');
   let baseline = (losses[0] as ArenaLoss).config.key;
   if (options.baseline !== undefined) {

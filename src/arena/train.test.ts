@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import type { FactoryLossSpec, FunctionLossSpec, LossSpec, StatefulLoss } from '../losses/_shared/spec.js';
 import { registry } from '../registry.js';
 import { type ArenaLoss, checkLossesForTask, findLoss } from './loss-config.js';
-import { metricNames } from './panel.js';
+import { defaultPrimaryMetric, metricNames } from './panel.js';
 import { stream } from './random.js';
 import type { ArenaTask, TrialResult } from './results.js';
 import { type PreparedData, prepareData } from './split.js';
@@ -31,6 +31,14 @@ function blobs(numClasses: number, task: ArenaTask = numClasses === 2 ? 'binary'
     classes: Array.from({ length: numClasses }, (_, k) => `c${k}`),
     y,
   };
+}
+
+/** The blobs with a real target, 1000 + 50·(first feature): a regression task, prepared for seed 0. */
+function regressionBlobs(): PreparedData {
+  const data = blobs(2, 'regression');
+  const regression: EncodedDataset = { ...data, y: Float64Array.from({ length: 90 }, (_, i) => 1000 + 50 * (data.features[i * 4] as number)) };
+  delete (regression as Partial<EncodedDataset>).classes;
+  return prepareData(regression, { splits: [0.6, 0.2, 0.2], noiseType: 'uniform' }, 0);
 }
 
 const binary = prepareData(blobs(2), { splits: [0.6, 0.2, 0.2], noiseType: 'uniform' }, 0);
@@ -213,21 +221,45 @@ describe('runTrial', () => {
   });
 
   it('trains a regression model and reports metrics on the original scale', () => {
-    const data = blobs(2, 'regression');
-    const regression: EncodedDataset = { ...data, y: Float64Array.from({ length: 90 }, (_, i) => 1000 + 50 * (data.features[i * 4] as number)) };
-    delete (regression as Partial<EncodedDataset>).classes;
-    const prepared: PreparedData = prepareData(regression, { splits: [0.6, 0.2, 0.2], noiseType: 'uniform' }, 0);
+    const prepared = regressionBlobs();
+    const shapes: number[][] = [];
     const mse = fakeLoss({
-      prediction: 'score',
-      fn: ((y: tf.Tensor, p: tf.Tensor) => tf.losses.meanSquaredError(y, p)) as unknown as FunctionLossSpec['fn'],
+      target: 'real',
+      prediction: 'real',
+      fn: ((y: tf.Tensor, p: tf.Tensor) => {
+        shapes.push(y.shape, p.shape);
+        return tf.losses.meanSquaredError(y, p);
+      }) as unknown as FunctionLossSpec['fn'],
     });
     const r = runTrial(prepared, arenaLoss(mse, 'regression'), 0, { ...settings, maxEpochs: 30, primaryMetric: 'rootMeanSquaredError' });
     expect(r.error).toBeUndefined();
     expect(r.status).toBe('done');
+    expect(shapes[0]).toEqual([16]);
+    expect(shapes[1]).toEqual([16]);
     expect(Object.keys(r.test)).toEqual([...metricNames('regression')]);
     expect(r.test.r2Score).toBeGreaterThan(0.5);
     expect(r.test.meanAbsoluteError).toBeGreaterThan(1);
     expect(r.reliability).toBeUndefined();
+    // Lower RMSE is better: the kept epoch is the one with the smallest validation RMSE.
+    const rmse = r.curve.map((e) => e.validation.rootMeanSquaredError as number);
+    expect(rmse[r.bestEpoch - 1]).toBe(Math.min(...rmse));
+    expect(rmse[0]).toBeGreaterThan(Math.min(...rmse));
+  });
+
+  it('keeps the epoch of the lowest validation RMSE and stops after `patience` epochs without a lower one', () => {
+    const prepared = regressionBlobs();
+    // A loss that rewards predictions far from the target: the validation RMSE rises every epoch.
+    const away = fakeLoss({
+      target: 'real',
+      prediction: 'real',
+      fn: ((y: tf.Tensor, p: tf.Tensor) => tf.neg(tf.losses.meanSquaredError(y, p))) as unknown as FunctionLossSpec['fn'],
+    });
+    const r = runTrial(prepared, arenaLoss(away, 'regression'), 0, { ...settings, maxEpochs: 30, patience: 3, primaryMetric: 'rootMeanSquaredError' });
+    expect(r.status).toBe('done');
+    expect(r.bestEpoch).toBe(1);
+    expect(r.epochs).toBe(4);
+    const rmse = r.curve.map((e) => e.validation.rootMeanSquaredError as number);
+    expect(rmse[3]).toBeGreaterThan(rmse[0] as number);
   });
 });
 
@@ -235,10 +267,11 @@ describe('every registered loss in the arena', () => {
   for (const [task, data] of [
     ['binary', binary],
     ['multiclass', multiclass],
+    ['regression', regressionBlobs()],
   ] as const) {
     for (const spec of registry.filter((s) => s.tasks.includes(task))) {
       it(`${spec.id} trains on a ${task} task`, () => {
-        const r = runTrial(data, arenaLoss(spec, task), 0, { ...settings, maxEpochs: 2, primaryMetric: task === 'binary' ? 'averagePrecision' : 'balancedAccuracy' });
+        const r = runTrial(data, arenaLoss(spec, task), 0, { ...settings, maxEpochs: 2, primaryMetric: defaultPrimaryMetric(task) });
         expect(r.error).toBeUndefined();
         expect(r.error).toBeUndefined();
     expect(r.status).toBe('done');

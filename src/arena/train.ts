@@ -67,8 +67,10 @@ function originalTargets(data: PreparedData, part: SplitPart): Float64Array {
  *
  * The loss is driven by its registry metadata only:
  * - `prediction` sets the head: logits `[N, C]`, or one score per sample `[N]`; 'probability' losses
- *   receive the sigmoid / softmax of the head.
- * - `target` sets `yTrue`: class indices, {0, 1} of the scores' shape, or one-hot rows.
+ *   receive the sigmoid / softmax of the head. On a regression task the head is one unit and the
+ *   loss receives its output `[N]`, on the standardised target's scale.
+ * - `target` sets `yTrue`: class indices, {0, 1} of the scores' shape, one-hot rows, or (regression)
+ *   the standardised target values `[N]`. The panel reads predictions back on the original scale.
  * - A `factory` loss is created once per trial with `numSamples` = the training-set size and called
  *   with each batch's sample ids (row numbers in the training split).
  * - A required data parameter of shape `likePrediction` gets the model's predictions on adversarial

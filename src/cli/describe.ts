@@ -9,6 +9,7 @@ const TARGETS: Partial<Record<LossSpec['target'], string>> = {
   embeddingLabels: 'one class label per embedding [N]',
   teacherLogits: 'the teacher\u2019s logits, of the student logits\u2019 shape [N, C]',
   view: 'the first view\u2019s embeddings [N, D], row i paired with row i of the second',
+  real: 'real-valued targets of the predictions\u2019 shape, [N] or [N, D]',
 };
 
 /** What each prediction kind means, for `losskit info`. */
@@ -18,6 +19,7 @@ const PREDICTIONS: Partial<Record<LossSpec['prediction'], string>> = {
   probability: 'probabilities',
   score: 'one score per sample [N]',
   embedding: 'embedding rows [N, D]',
+  real: 'real-valued predictions [N] or [N, D] (one value per sample: the mean over the last axis)',
 };
 
 function table(rows: string[][]): string[] {

@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { regressionCsv } from '../../test/arena-fixtures.js';
 import type { ArenaResults } from '../arena/results.js';
 
 const CLI = resolve('dist/cli/main.js');
@@ -102,6 +103,31 @@ describe('losskit arena (built CLI)', () => {
     const again = await cli([...args, '--quiet']);
     expect(again.code).toBe(0);
     expect(again.stdout).toContain('4 trials run in');
+  }, TIMEOUT);
+
+  it('compares the default regression losses on a regression CSV when --losses is omitted', async () => {
+    const data = file('tiny-regression.csv', regressionCsv());
+    const out = join(dir, 'regression-report');
+    const run = await cli(['arena', '--data', data, '--seeds', '2', '--epochs', '5', '--workers', '2', '--out', out]);
+    expect(run.stderr).not.toMatch(/failed/);
+    expect(run.code).toBe(0);
+    expect(run.stdout).toContain('tiny-regression · regression · 60 samples × 3 features');
+    expect(run.stdout).toContain('ranked by RMSE');
+    expect(run.stdout).toMatch(/RMSE ↓\s+MAE ↓\s+R² ↑/);
+    expect(run.stdout).toMatch(/meanSquaredError\s+2\/2[^\n]*\n\(baseline\)/);
+    for (const key of ['meanAbsoluteError', 'huberLoss', 'logCoshLoss']) expect(run.stdout).toMatch(new RegExp(`\\n${key}\\s+2/2`));
+    expect(run.stdout).toContain('8 trials run in');
+    expect(run.stdout.trimEnd().endsWith(`Report: ${join(out, 'report.html')}`)).toBe(true);
+    const results = JSON.parse(readFileSync(join(out, 'results.json'), 'utf8')) as ArenaResults;
+    expect(results.dataset).toMatchObject({ task: 'regression', target: 'y', numSamples: 60 });
+    expect(results.dataset.classes).toBeUndefined();
+    expect(results.config).toMatchObject({ baseline: 'meanSquaredError', primaryMetric: 'rootMeanSquaredError', workers: 2 });
+    expect(results.trials.map((t) => `${t.loss}/${t.seed}/${t.status}`)).toEqual(
+      ['meanSquaredError', 'meanAbsoluteError', 'huberLoss', 'logCoshLoss'].flatMap((l) => [`${l}/0/done`, `${l}/1/done`]),
+    );
+    expect(results.trials.every((t) => t.reliability === undefined && Number.isFinite(t.test.rootMeanSquaredError))).toBe(true);
+    expect(readFileSync(join(out, 'results.csv'), 'utf8').split('\r\n')[0]).toBe('loss,seed,status,epochs,bestEpoch,secondsPerEpoch,rootMeanSquaredError,meanAbsoluteError,r2Score');
+    expect(readFileSync(join(out, 'report.html'), 'utf8')).not.toContain('<h2>Calibration</h2>');
   }, TIMEOUT);
 
   it('rejects each bad input with one line and exit status 2, writing nothing', async () => {

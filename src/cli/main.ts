@@ -8,7 +8,7 @@ import { realpathSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { ARENA_DEFAULTS } from '../arena/defaults.js';
-import { DEMO, demoLosses } from '../arena/demo.js';
+import { DEMO, defaultLosses } from '../arena/demo.js';
 import { ArenaInputError } from '../arena/errors.js';
 import { findLoss } from '../arena/loss-config.js';
 import type { ArenaTask } from '../arena/results.js';
@@ -130,7 +130,10 @@ export function buildProgram(io: CliIo, setExitCode: (code: number) => void): Co
     .option('--target <column>', 'target column of the CSV, by name or 1-based position (default: the last column)')
     .addOption(new Option('--task <task>', 'override the inferred task').choices(TASKS))
     .option('--positive <class>', 'binary tasks: the positive class (default: the rarer class)')
-    .option('--losses <list>', 'comma-separated losses with parameters: id or id:key=value,key=value (e.g. softmaxCrossEntropy,sigmoidFocalLoss:gamma=1)')
+    .option(
+      '--losses <list>',
+      `comma-separated losses with parameters: id or id:key=value,key=value (e.g. softmaxCrossEntropy,sigmoidFocalLoss:gamma=1); default: six standard losses of the task, e.g. ${defaultLosses('binary')} for a binary task, ${defaultLosses('regression')} for regression`,
+    )
     .option('--baseline <loss>', 'the loss every other is compared with (default: the first listed)')
     .option('--seeds <n|list>', 'number of seeds (0..n-1), or a comma-separated list of seeds', seeds, [...ARENA_DEFAULTS.seeds])
     .option('--epochs <n>', 'maximum epochs per trial', integer(1), ARENA_DEFAULTS.maxEpochs)
@@ -155,15 +158,12 @@ export function buildProgram(io: CliIo, setExitCode: (code: number) => void): Co
       const given = (key: string) => command.getOptionValueSource(key) === 'cli';
       if (flags.demo) {
         if (!given('data')) flags.data = DEMO.data;
-        if (!given('losses')) flags.losses = demoLosses();
         if (!given('imbalance') && !given('data')) flags.imbalance = DEMO.imbalance;
         if (!given('seeds')) flags.seeds = Array.from({ length: DEMO.seeds }, (_, i) => i);
       }
       if (flags.data === undefined) throw new ArenaInputError('arena: --data is required (a CSV file or a built-in set), or use --demo');
-      if (flags.losses === undefined) throw new ArenaInputError('arena: --losses is required (see `losskit list`), or use --demo');
       const options: ArenaOptions = {
         data: flags.data,
-        losses: flags.losses,
         seeds: flags.seeds,
         maxEpochs: flags.epochs,
         patience: flags.patience,
@@ -177,6 +177,7 @@ export function buildProgram(io: CliIo, setExitCode: (code: number) => void): Co
         out: flags.out,
         resume: flags.resume === true,
         progress: flags.quiet ? 'none' : io.isTTY ? 'bars' : 'lines',
+        ...(flags.losses === undefined ? {} : { losses: flags.losses }),
         ...(flags.target === undefined ? {} : { target: flags.target }),
         ...(flags.task === undefined ? {} : { task: flags.task }),
         ...(flags.positive === undefined ? {} : { positive: flags.positive }),

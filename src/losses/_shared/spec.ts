@@ -55,10 +55,11 @@ export type TargetKind =
   | 'mask' // segmentation masks, channels-last: [N,H,W] binary (or integer class masks / one-hot [N,H,W,C])
   | 'embeddingLabels' // one class label per embedding [N] (or label rows [N,L] with a labelSimilarity)
   | 'teacherLogits' // a teacher's logits of the (student) logits' shape [N,C], for distillation
-  | 'view'; // the first view's embeddings [N,D] of a two-view loss, row i paired with row i of yPred
+  | 'view' // the first view's embeddings [N,D] of a two-view loss, row i paired with row i of yPred
+  | 'real'; // real-valued regression targets of the predictions' shape: [N] or [N,D]
 
 /** What `yPred` holds. */
-export type PredictionKind = 'logits' | 'binaryLogits' | 'probability' | 'score' | 'embedding'; // embedding: [N,D] rows
+export type PredictionKind = 'logits' | 'binaryLogits' | 'probability' | 'score' | 'embedding' | 'real'; // embedding: [N,D] rows; real: regression outputs [N] or [N,D]
 
 /** The learning tasks the arena may use a loss for. */
 export type Task = 'binary' | 'multiclass' | 'regression' | 'segmentation' | 'embedding';

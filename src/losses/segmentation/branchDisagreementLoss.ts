@@ -126,8 +126,8 @@ function pixelDistance(a: tf.Tensor, b: tf.Tensor, distance: BranchDistance, mod
  * MSE on the softmax probabilities of the classes both branches output by default, the standard
  * co-training / mean-teacher consistency; the distance, the stop-gradient policy and the mask are
  * options because the paper's exact choice is unverified. The paper's supervised stage (Dice +
- * cross-entropy per branch on its zones) is `diceCrossEntropyLoss` on each branch, and its final
- * prediction the per-class mean of the branches.
+ * cross-entropy per branch on its zones) is `dualBranchSupervisedLoss`, its multi-task head
+ * `multiTaskAuxLoss`, and its final prediction the per-class mean of the branches.
  *
  * @param viewA - Probabilities of branch A: `[N,H,W]` binary, `[N,H,W,C]` multiclass or multilabel
  *   (3D adds a depth axis after N), or logits with `fromLogits: true`.

@@ -1,15 +1,13 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { fail, formatShape } from '../_shared/errors.js';
 import { type ReductionOptions, reduce } from '../_shared/reduction.js';
-import { boundingDiameter, epsilonSchedule, halfSquaredCosts, type SinkhornSettings, sinkhornLoop, softmin } from '../_shared/sinkhorn.js';
 import type { FunctionLossSpec, ParamSpecs } from '../_shared/spec.js';
 import { type TensorInput, toFloat } from '../_shared/to-tensor.js';
 import { checkNotEmpty, checkOptions, checkValuesInRange } from '../_shared/validate.js';
+import { energyDistanceOfSets } from './energyDistanceSamples.js';
+import { SINKHORN_PARAMS, sinkhornDivergenceOfSets } from './sinkhornDivergenceSamples.js';
 
 const NAME = 'pulaskiSetLoss';
-
-/** Squared distances below this are clamped before the square root (GeomLoss `distances`). */
-const MIN_SQUARED_DISTANCE = 1e-8;
 
 export const PULASKI_DISTANCES = ['energy', 'sinkhorn'] as const;
 export type PulaskiDistance = (typeof PULASKI_DISTANCES)[number];
@@ -41,75 +39,8 @@ const PARAMS: ParamSpecs = {
     doc: "'energy': energy distance (the official default mode, named \"Hausdorff\" there); 'sinkhorn': de-biased Sinkhorn divergence",
   },
   fromLogits: { kind: 'boolean', default: false, doc: 'yPred holds logits: sigmoid first' },
-  blur: { kind: 'number', default: 0.05, min: 0, exclusiveMin: true, doc: 'Sinkhorn blur σ, temperature ε = σ² (GeomLoss blur)' },
-  scaling: { kind: 'number', default: 0.5, min: 0, max: 1, exclusiveMin: true, exclusiveMax: true, doc: 'Sinkhorn ε-scaling ratio of successive blurs (GeomLoss scaling)' },
-  debias: { kind: 'boolean', default: true, doc: 'Sinkhorn: de-biased divergence OT(α,β) − ½OT(α,α) − ½OT(β,β)' },
-  iterations: { kind: 'number', default: 1000, min: 0, integer: true, doc: 'Sinkhorn: extra updates at the final temperature until the potentials settle (0: GeomLoss schedule only)' },
+  ...SINKHORN_PARAMS,
 };
-
-/** ‖a_i − b_j‖ with the squared distance clamped at 1e-8, `[B, n, m]`. */
-function pairwiseDistances(a: tf.Tensor, b: tf.Tensor): tf.Tensor {
-  const squared = tf.sum(tf.square(tf.sub(tf.expandDims(a, 2), tf.expandDims(b, 1))), -1);
-  return tf.sqrt(tf.maximum(squared, MIN_SQUARED_DISTANCE));
-}
-
-/** Energy distance with uniform weights, `[B]`: E = mean‖x−y‖ − ½ mean‖x−x'‖ − ½ mean‖y−y'‖. */
-function energyDistance(x: tf.Tensor, y: tf.Tensor): tf.Tensor {
-  const cross = tf.mean(pairwiseDistances(x, y), [1, 2]);
-  const selfX = tf.mean(pairwiseDistances(x, x), [1, 2]);
-  const selfY = tf.mean(pairwiseDistances(y, y), [1, 2]);
-  return tf.sub(cross, tf.mul(0.5, tf.add(selfX, selfY)));
-}
-
-/** −ε log Σ_j exp(h_j − C_ij/ε) on the tape, `[B, n]`, for costs `[B, n, m]` and constants h `[B, m]`. */
-function softminOnTape(eps: number, cost: tf.Tensor, h: tf.Tensor): tf.Tensor {
-  return tf.mul(-eps, tf.logSumExp(tf.sub(tf.expandDims(h, 1), tf.div(cost, eps)), -1));
-}
-
-/** ½‖a_i − b_j‖², `[B, n, m]`. */
-function halfSquared(a: tf.Tensor, b: tf.Tensor): tf.Tensor {
-  return tf.mul(0.5, tf.sum(tf.square(tf.sub(tf.expandDims(a, 2), tf.expandDims(b, 1))), -1));
-}
-
-/**
- * De-biased Sinkhorn divergence with uniform weights, `[B]`. The potentials are solved on the CPU
- * (constants); one last update of the potentials on the x side is taken on the tape, so the
- * gradient flows through the costs C(x_i, ·) only, as in GeomLoss.
- */
-function sinkhornDivergence(x: tf.Tensor, y: tf.Tensor, settings: SinkhornSettings): tf.Tensor {
-  const [batch, n, dim] = x.shape as [number, number, number];
-  const m = y.shape[1] as number;
-  const xs = x.dataSync();
-  const ys = y.dataSync();
-  const xClouds = Array.from({ length: batch }, (_, b) => Float64Array.from(xs.subarray(b * n * dim, (b + 1) * n * dim)));
-  const yClouds = Array.from({ length: batch }, (_, b) => Float64Array.from(ys.subarray(b * m * dim, (b + 1) * m * dim)));
-  // One schedule for the batch, from the diameter of all its points (GeomLoss scaling_parameters).
-  const schedule = epsilonSchedule(boundingDiameter([...xClouds, ...yClouds], dim), settings.blur, settings.scaling);
-  const eps = settings.blur * settings.blur;
-  const hB = new Float32Array(batch * m);
-  const hA = new Float32Array(batch * n);
-  const constant = new Float32Array(batch);
-  for (let b = 0; b < batch; b++) {
-    const xb = xClouds[b] as Float64Array;
-    const yb = yClouds[b] as Float64Array;
-    const { fBA, gAB, fAA, gBB } = sinkhornLoop(xb, n, yb, m, dim, schedule, settings);
-    // The y-side potentials of the last update do not depend on x on the tape: float64 constants.
-    const gLast = softmin(eps, halfSquaredCosts(yb, m, xb, n, dim), m, n, fBA);
-    let c = gLast.reduce((s, v) => s + v, 0) / m;
-    if (settings.debias) c -= softmin(eps, halfSquaredCosts(yb, m, yb, m, dim), m, m, gBB).reduce((s, v) => s + v, 0) / m;
-    constant[b] = c;
-    for (let j = 0; j < m; j++) hB[b * m + j] = -Math.log(m) + (gAB[j] as number) / eps;
-    for (let i = 0; i < n; i++) hA[b * n + i] = -Math.log(n) + (fAA[i] as number) / eps;
-  }
-  const fLast = softminOnTape(eps, halfSquared(x, y), tf.tensor2d(hB, [batch, m]));
-  let value = tf.add(tf.mean(fLast, 1), tf.tensor1d(constant));
-  if (settings.debias) {
-    // C(x_i, x_j) with the second argument a constant copy: the self term moves x_i only.
-    const fSelf = softminOnTape(eps, halfSquared(x, tf.tensor3d(xs, [batch, n, dim])), tf.tensor2d(hA, [batch, n]));
-    value = tf.sub(value, tf.mean(fSelf, 1));
-  }
-  return value;
-}
 
 /**
  * PULASki's statistical-distance segmentation loss (Chatterjee et al. 2025): the distance between
@@ -137,8 +68,10 @@ function sinkhornDivergence(x: tf.Tensor, y: tf.Tensor, settings: SinkhornSettin
  * settle (`iterations`), so the value is the divergence the gradient belongs to (`iterations: 0`
  * gives GeomLoss's schedule alone). Squared distances are summed from differences rather than
  * GeomLoss's expansion ‖x‖² − 2x·y + ‖y‖², which cancels badly in float32 for D in the thousands.
- * The baseline of the paper (Focal Tversky loss against one random rater) is `focalTverskyLoss`; the
- * KL term of the probabilistic U-Net is added by the model.
+ * The two distances are `energyDistanceSamples` and `sinkhornDivergenceSamples` on the flattened
+ * segmentations. The baseline of the paper (Focal Tversky loss against one random rater) is
+ * `focalTverskyLoss`; the probabilistic U-Net objective adds the KL term of its latent Gaussians
+ * (`diagGaussianKL`, combined by `probUNetLoss`).
  *
  * @param yTrue - Rater masks `[B, R, ...]` in [0, 1] (e.g. `[B, R, H, W]`): R segmentations per image.
  * @param yPred - Sampled probability maps `[B, M, ...]` with the same trailing shape (M may differ
@@ -171,10 +104,10 @@ function pulaskiSetLoss_(yTrue: TensorInput, yPred: TensorInput, options: Pulask
   const [batch, r] = raters.shape as [number, number];
   const m = samples.shape[1] as number;
   const dim = raters.size / (batch * r);
-  const y = tf.reshape(raters, [batch, r, dim]);
-  let x = tf.reshape(samples, [batch, m, dim]);
+  const y = tf.reshape(raters, [batch, r, dim]) as tf.Tensor3D;
+  let x = tf.reshape(samples, [batch, m, dim]) as tf.Tensor3D;
   if (fromLogits) x = tf.sigmoid(x);
-  const perImage = distance === 'energy' ? energyDistance(x, y) : sinkhornDivergence(x, y, { blur, scaling, iterations, debias });
+  const perImage = distance === 'energy' ? energyDistanceOfSets(x, y) : sinkhornDivergenceOfSets(x, y, { blur, scaling, iterations, debias });
   return reduce(NAME, perImage, options);
 }
 
