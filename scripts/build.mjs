@@ -1,5 +1,6 @@
 // Compiles src/ to dist/ with declarations, then bundles tfjs-core's gradient registration into
-// dist/register-gradients.js so that importing the package in plain Node ESM registers gradients.
+// dist/register-gradients.js so that importing the package in plain Node ESM registers gradients,
+// and bundles the arena's worker thread into one file, which starts faster than its ~190 modules.
 import { execFileSync } from 'node:child_process';
 import { rmSync } from 'node:fs';
 import * as esbuild from 'esbuild';
@@ -23,4 +24,18 @@ await esbuild.build({
       },
     },
   ],
+});
+
+// Each arena worker thread loads its own copy of the library; from one file it starts in about two
+// thirds of the time. Packages (tfjs-core, its cpu backend) stay external, shared with the user's.
+await esbuild.build({
+  entryPoints: ['dist/arena/worker.js'],
+  outfile: 'dist/arena/worker.js',
+  bundle: true,
+  format: 'esm',
+  platform: 'node',
+  packages: 'external',
+  sourcemap: true,
+  allowOverwrite: true,
+  logLevel: 'warning',
 });

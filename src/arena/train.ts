@@ -110,8 +110,10 @@ export function runTrial(
     return asAnyOptions(loss.spec)(yTrue, pred, { ...loss.config.options, ...extra });
   };
 
+  // The validation inputs are uploaded once: they are read after every epoch.
+  const xValidation = tf.tensor2d(data.validation.x, [data.validation.n, data.numFeatures]);
   const predict = (part: SplitPart): PanelInput => {
-    const raw = tf.tidy(() => model.apply(tf.tensor2d(part.x, [part.n, data.numFeatures])));
+    const raw = tf.tidy(() => model.apply(part === data.validation ? xValidation : tf.tensor2d(part.x, [part.n, data.numFeatures])));
     const values = panelValues(loss, data, raw);
     raw.dispose();
     if (!values.every(Number.isFinite)) throw new Error('the model\u2019s predictions are not finite');
@@ -211,6 +213,7 @@ export function runTrial(
     optimizer.dispose();
     model.dispose();
     xTrain.dispose();
+    xValidation.dispose();
     yTrain.dispose();
   }
 }
