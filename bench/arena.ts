@@ -2,21 +2,25 @@
 // 1. trials per minute of `losskit arena --demo` with 1 and 2 worker threads, the whole process
 //    (start-up, validation, report) timed, each configuration repeated; the ratio is the speed-up;
 // 2. the arena's overhead per epoch beyond the training step: every demo trial run in this thread
-//    as a worker runs it (validation panel, best-weights snapshot, early stopping, test panel) and
-//    committed to SQLite as the CLI does, against the time of its training steps alone.
+//    as a worker runs it (validation forward pass and metric panel, best-weights snapshot, early
+//    stopping, test panel) and committed to SQLite as the CLI does, against the time of its training
+//    steps alone; the validation forward pass, which early stopping needs, is also timed on its own.
 // Usage: npm run bench:arena [-- --repeats 3 --seeds 5]
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import * as tf from '@tensorflow/tfjs-core';
 import { setUpBackend } from '../dist/arena/backend.js';
 import { ARENA_DEFAULTS } from '../dist/arena/defaults.js';
 import { DEMO } from '../dist/arena/demo.js';
 import { TrialExecutor } from '../dist/arena/jobs.js';
-import type { ArenaLoss } from '../dist/arena/loss-config.js';
+import { createModel } from '../dist/arena/model.js';
 import { validateRun } from '../dist/arena/run.js';
+import { prepareData } from '../dist/arena/split.js';
 import { ArenaStore } from '../dist/arena/store.js';
+import { modelShape } from '../dist/arena/train.js';
 import { formatTable, median } from './measure.js';
 
 const { values: args } = parseArgs({ options: { repeats: { type: 'string', default: '3' }, seeds: { type: 'string', default: String(DEMO.seeds) } } });
@@ -36,8 +40,21 @@ function trialsPerMinute(workers: number): { perMinute: number; trials: number }
   }
 }
 
-/** Seconds of training steps and of everything else, summed over the demo's trials, in this thread. */
-async function overhead(): Promise<{ train: number; other: number; epochs: number; trials: number }> {
+interface Overhead {
+  /** Seconds of the training steps (the epochs' own timing), of the validation forward passes, and of the rest. */
+  train: number;
+  validationForward: number;
+  rest: number;
+  epochs: number;
+  trials: number;
+}
+
+/**
+ * The demo's trials in this thread, each committed to SQLite as the CLI does; then, for each trial,
+ * the forward pass over the validation split that early stopping needs, repeated once per epoch it
+ * trained on a model of the same shape, timed on its own.
+ */
+async function overhead(): Promise<Overhead> {
   await setUpBackend();
   const { plan, losses } = validateRun({
     data: DEMO.data,
@@ -60,33 +77,40 @@ async function overhead(): Promise<{ train: number; other: number; epochs: numbe
   const store = new ArenaStore(join(dir, 'arena.sqlite'));
   store.beginRun({ hash: 'bench', config: {}, losskitVersion: '', tfjsVersion: '', backend: 'cpu' }, true);
   const executor = new TrialExecutor(plan, losses);
-  let train = 0;
-  let total = 0;
-  let epochs = 0;
-  let trials = 0;
+  const o: Overhead = { train: 0, validationForward: 0, rest: 0, epochs: 0, trials: 0 };
   try {
     // One untimed pass warms the JIT, as the first trials of a worker do.
     for (const pass of ['warm-up', 'timed']) {
       for (let seed = 0; seed < seeds; seed++) {
-        for (let lossIndex = 0; lossIndex < losses.length; lossIndex++) {
+        const data = prepareData(plan.data, plan.dataSettings, seed);
+        const xValidation = tf.tensor2d(data.validation.x, [data.validation.n, data.numFeatures]);
+        for (const loss of losses) {
           const t0 = performance.now();
-          const result = executor.run({ lossIndex, seed }, () => {});
-          store.commitTrial('bench', (losses[lossIndex] as ArenaLoss).config, result);
-          const seconds = (performance.now() - t0) / 1000;
+          const result = executor.run({ lossIndex: losses.indexOf(loss), seed }, () => {});
+          store.commitTrial('bench', loss.config, result);
+          const total = (performance.now() - t0) / 1000;
+          const model = createModel(plan.trainSettings.model, modelShape(loss, data), seed);
+          const t1 = performance.now();
+          for (let e = 0; e < result.curve.length; e++) tf.tidy(() => model.apply(xValidation).dataSync());
+          const forward = (performance.now() - t1) / 1000;
+          model.dispose();
           if (pass === 'timed') {
-            total += seconds;
-            train += result.curve.reduce((a, r) => a + r.seconds, 0);
-            epochs += result.curve.length;
-            trials++;
+            const train = result.curve.reduce((a, r) => a + r.seconds, 0);
+            o.train += train;
+            o.validationForward += forward;
+            o.rest += total - train - forward;
+            o.epochs += result.curve.length;
+            o.trials++;
           }
         }
+        xValidation.dispose();
       }
     }
   } finally {
     store.close();
     rmSync(dir, { recursive: true, force: true });
   }
-  return { train, other: total - train, epochs, trials };
+  return o;
 }
 
 const rates: Record<number, number[]> = { 1: [], 2: [] };
@@ -103,13 +127,17 @@ console.log(`\narena demo, ${seeds} seeds (whole process, including start-up), m
 console.log(formatTable(['workers', 'trials/min', 'speed-up'], [['1', one.toFixed(1), '1.00'], ['2', two.toFixed(1), (two / one).toFixed(2)]]));
 
 const o = await overhead();
+const perEpoch = (seconds: number) => ((1000 * seconds) / o.epochs).toFixed(2);
+const share = (seconds: number) => `${((100 * seconds) / o.train).toFixed(1)}%`;
 console.log(`\narena overhead beyond the training step, ${o.trials} demo trials in one thread, ${o.epochs} epochs\n`);
 console.log(
   formatTable(
     ['what', 'ms / epoch', 'share of training'],
     [
-      ['training steps', ((1000 * o.train) / o.epochs).toFixed(2), '100.0%'],
-      ['arena overhead', ((1000 * o.other) / o.epochs).toFixed(2), `${((100 * o.other) / o.train).toFixed(1)}%`],
+      ['training steps', perEpoch(o.train), '100.0%'],
+      ['validation forward pass (early stopping)', perEpoch(o.validationForward), share(o.validationForward)],
+      ['the rest: metric panel, best weights, trial set-up and test, SQLite', perEpoch(o.rest), share(o.rest)],
+      ['arena overhead in all', perEpoch(o.validationForward + o.rest), share(o.validationForward + o.rest)],
     ],
   ),
 );

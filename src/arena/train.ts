@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { asAnyOptions, type StatefulLoss } from '../losses/_shared/spec.js';
 import type { ArenaLoss } from './loss-config.js';
-import { createModel, type ModelSpec } from './model.js';
+import { createModel, type ModelShape, type ModelSpec } from './model.js';
 import { evaluatePanel, METRIC_INFO, type PanelInput, reliability } from './panel.js';
 import { shuffleInPlace, stream } from './random.js';
 import type { EpochRecord, TrialResult } from './results.js';
@@ -29,6 +29,12 @@ export function outputUnits(loss: ArenaLoss, data: PreparedData): number {
   return 1;
 }
 
+/** The model a loss trains on a data set: its inputs, its output units and the width of the head's initial draw. */
+export function modelShape(loss: ArenaLoss, data: PreparedData): ModelShape {
+  const headWidth = data.task === 'regression' ? 1 : Math.max(data.numClasses, 2);
+  return { numFeatures: data.numFeatures, units: outputUnits(loss, data), headWidth, ...(data.imageShape ? { imageShape: data.imageShape } : {}) };
+}
+
 /** The loss's `yTrue` for a batch: class indices, {0, 1} of the scores' shape, one-hot rows, or values. */
 function targetsFor(loss: ArenaLoss, data: PreparedData, y: tf.Tensor1D, units: number): tf.Tensor {
   if (data.task === 'regression') return y;
@@ -43,17 +49,26 @@ function lossInput(loss: ArenaLoss, raw: tf.Tensor): tf.Tensor {
   return raw.rank === 1 ? tf.sigmoid(raw) : tf.softmax(raw);
 }
 
-/** Class probabilities (P(positive) `[N]` for binary, rows for multiclass) or regression values, in float64. */
-function panelValues(loss: ArenaLoss, data: PreparedData, raw: tf.Tensor): Float64Array {
-  const values = tf.tidy(() => {
-    if (data.task === 'regression') return tf.add(tf.mul(raw, data.targetStd), data.targetMean);
-    const p = loss.spec.prediction === 'probability' ? lossInput(loss, raw) : raw.rank === 1 ? tf.sigmoid(raw) : tf.softmax(raw);
-    if (data.task === 'binary' && p.rank === 2) return tf.reshape(tf.slice(p, [0, 1], [-1, 1]), [-1]);
-    return p;
-  });
-  const out = Float64Array.from(values.dataSync());
-  values.dispose();
-  return out;
+/**
+ * Class probabilities (P(positive) `[N]` for binary, rows for multiclass) or regression values, computed
+ * in float64 from the head's outputs: the sigmoid of one score, the softmax of a row of logits (what a
+ * 'probability' loss receives too).
+ */
+function panelValues(data: PreparedData, raw: tf.Tensor): Float64Array {
+  const z = raw.dataSync();
+  if (data.task === 'regression') return Float64Array.from(z, (v) => v * data.targetStd + data.targetMean);
+  if (raw.rank === 1) return Float64Array.from(z, (v) => 1 / (1 + Math.exp(-v)));
+  const [n, c] = raw.shape as [number, number];
+  const rows = new Float64Array(n * c);
+  for (let i = 0; i < n; i++) {
+    let max = Number.NEGATIVE_INFINITY;
+    for (let k = 0; k < c; k++) max = Math.max(max, z[i * c + k] as number);
+    let sum = 0;
+    for (let k = 0; k < c; k++) sum += rows[i * c + k] = Math.exp((z[i * c + k] as number) - max);
+    for (let k = 0; k < c; k++) rows[i * c + k] = (rows[i * c + k] as number) / sum;
+  }
+  if (data.task !== 'binary') return rows;
+  return Float64Array.from({ length: n }, (_, i) => rows[i * c + 1] as number);
 }
 
 function originalTargets(data: PreparedData, part: SplitPart): Float64Array {
@@ -89,9 +104,9 @@ export function runTrial(
   settings: TrainSettings,
   onEpoch?: (record: EpochRecord) => void,
 ): TrialResult {
-  const units = outputUnits(loss, data);
-  const headWidth = data.task === 'regression' ? 1 : Math.max(data.numClasses, 2);
-  const model = createModel(settings.model, { numFeatures: data.numFeatures, units, headWidth, ...(data.imageShape ? { imageShape: data.imageShape } : {}) }, seed);
+  const shape = modelShape(loss, data);
+  const units = shape.units;
+  const model = createModel(settings.model, shape, seed);
   const optimizer = tf.train.adam(settings.learningRate);
   const higherIsBetter = METRIC_INFO[settings.primaryMetric]?.higherIsBetter ?? true;
   const surrogate = loss.spec.properties.includes('gradientSurrogate');
@@ -114,7 +129,7 @@ export function runTrial(
   const xValidation = tf.tensor2d(data.validation.x, [data.validation.n, data.numFeatures]);
   const predict = (part: SplitPart): PanelInput => {
     const raw = tf.tidy(() => model.apply(part === data.validation ? xValidation : tf.tensor2d(part.x, [part.n, data.numFeatures])));
-    const values = panelValues(loss, data, raw);
+    const values = panelValues(data, raw);
     raw.dispose();
     if (!values.every(Number.isFinite)) throw new Error('the model\u2019s predictions are not finite');
     return { task: data.task, yTrue: originalTargets(data, part), values, numClasses: data.numClasses };
