@@ -1,6 +1,7 @@
 // Time and memory of the topology functions on the built package (dist/): persistence and Betti
 // matching of a 375x375 road mask (data/roads) against a perturbed prediction of it, and of a random
-// 256x256 likelihood map against its thresholded mask; median wall time over repeated runs, and the
+// 256x256 likelihood map against its thresholded mask, and of a random 64x64x64 volume (3D persistence,
+// Betti numbers and matching); median wall time over repeated runs, and the
 // memory one call allocates at several image sizes (it should grow linearly with the pixels).
 // Usage: npm run bench:topology [-- --runs 9]
 import '@tensorflow/tfjs-backend-cpu';
@@ -14,7 +15,7 @@ import { PNG } from 'pngjs';
 import { bettiMatchingLoss } from '../dist/losses/segmentation/bettiMatchingLoss.js';
 import { matchSublevelImages } from '../dist/topology/bettiMatching.js';
 import { sublevelValues } from '../dist/topology/image.js';
-import { bettiMatching, cubicalPersistence } from '../dist/topology/index.js';
+import { bettiMatching, bettiMatching3d, bettiNumbers3d, cubicalPersistence, cubicalPersistence3d } from '../dist/topology/index.js';
 import { formatTable, timeMedian, useBackend } from './measure.js';
 
 const { values: args } = parseArgs({ options: { runs: { type: 'string', default: '9' } } });
@@ -105,6 +106,21 @@ tf.dispose([yTrue, yPred]);
 
 add('cubicalPersistence', 'random likelihood 256x256', () => cubicalPersistence(image(likelihood, 256)));
 add('bettiMatching (dims 0, 1)', 'random likelihood vs its mask 256x256', () => bettiMatching(image(likelihood, 256), image(likelihoodMask, 256)));
+
+// 3D: a random 64x64x64 likelihood volume (white noise: the worst case, ~95k bars) against its mask.
+const volume = Float32Array.from({ length: 64 ** 3 }, () => r());
+const volumeMask = volume.map((v) => (v > 0.5 ? 1 : 0));
+const cube = (data: Float32Array) => ({ data, shape: [64, 64, 64] });
+const bars3d = cubicalPersistence3d(cube(volume));
+add('cubicalPersistence3d', 'random likelihood 64x64x64', () => cubicalPersistence3d(cube(volume)), `${bars3d.dim0.length} + ${bars3d.dim1.length} + ${bars3d.dim2.length} bars`);
+add('bettiNumbers3d', 'random likelihood 64x64x64', () => bettiNumbers3d(cube(volume)));
+const m3d = bettiMatching3d(cube(volume), cube(volumeMask));
+add(
+  'bettiMatching3d (dims 0, 1, 2)',
+  'random likelihood vs its mask 64x64x64',
+  () => bettiMatching3d(cube(volume), cube(volumeMask)),
+  `matched ${m3d.dim0.matched.length} + ${m3d.dim1.matched.length} + ${m3d.dim2.matched.length}`,
+);
 
 /**
  * Memory one call allocates (JS heap + typed-array buffers), from a collected baseline to its end:

@@ -99,3 +99,84 @@ export function padRelative(f: Float64Array, height: number, width: number): Pad
   }
   return { values, height: h, width: w, source };
 }
+
+/** A 3D image: a `[D, H, W]` tensor, a nested `number[][][]`, or flat data in (z, row, col) order with its shape. */
+export type VolumeInput = tf.Tensor | readonly (readonly (readonly number[])[])[] | { data: ArrayLike<number>; shape: readonly number[] };
+
+/** A 3D image in float64: voxel (z, row, col) is `values[(z * height + row) * width + col]`. */
+export interface Image3d {
+  values: Float64Array;
+  depth: number;
+  height: number;
+  width: number;
+}
+
+/** Reads a 3D image; throws on another rank, an empty image or a NaN value (the messages of {@link readImage2d}). */
+export function readImage3d(fn: string, name: string, image: VolumeInput): Image3d {
+  let values: Float64Array;
+  let shape: number[];
+  if (isShaped(image)) {
+    const { data } = image;
+    shape = Array.isArray(image.shape) ? image.shape.slice() : [];
+    const isList = Array.isArray(data) || (ArrayBuffer.isView(data) && !(data instanceof DataView));
+    if (!isList) fail(fn, `\`${name}.data\``, 'be an array or typed array of numbers', formatValue(data));
+    if (shape.length !== 3 || !shape.every((d) => Number.isInteger(d) && d >= 0)) {
+      fail(fn, `\`${name}.shape\``, 'be [D, H, W]', formatValue(image.shape));
+    }
+    const size = (shape[0] as number) * (shape[1] as number) * (shape[2] as number);
+    if (data.length !== size) fail(fn, `\`${name}.data\``, `hold D·H·W = ${size} values for shape ${formatShape(shape)}`, `${data.length} values`);
+    if (Array.isArray(data)) {
+      const bad = (data as unknown[]).findIndex((v) => typeof v !== 'number');
+      if (bad >= 0) fail(fn, `every value of \`${name}.data\``, 'be a number', `${formatValue((data as unknown[])[bad])} at index ${bad}`);
+    }
+    values = Float64Array.from(data as ArrayLike<number>);
+  } else {
+    ({ values, shape } = readArray(fn, name, image as tf.TensorLike));
+    if (shape.length !== 3) fail(fn, `\`${name}\``, 'be a 3D image [D, H, W]', `shape ${formatShape(shape)}`);
+  }
+  const [depth, height, width] = shape as [number, number, number];
+  if (depth === 0 || height === 0 || width === 0) fail(fn, `\`${name}\``, 'hold at least one voxel', `shape ${formatShape(shape)}`);
+  const nan = values.findIndex(Number.isNaN);
+  if (nan >= 0) {
+    const z = Math.floor(nan / (height * width));
+    const rest = nan - z * height * width;
+    fail(fn, `every value of \`${name}\``, 'be a number, not NaN', `NaN at voxel [${z},${Math.floor(rest / width)},${rest % width}]`);
+  }
+  return { values, depth, height, width };
+}
+
+/** A sublevel 3D image with a one-voxel border, and where each of its voxels takes its value from. */
+export interface PaddedVolume {
+  values: Float64Array;
+  depth: number;
+  height: number;
+  width: number;
+  /** For each padded voxel, the flat index of the original voxel whose value it holds. */
+  source: Int32Array;
+}
+
+/**
+ * {@link padRelative} in 3D: a frame of one voxel holding the minimum of the sublevel values (its
+ * first voxel), so that everything touching the border is joined through the frame from the first
+ * level on, and background touching the border encloses cavities.
+ */
+export function padRelative3d(f: Float64Array, depth: number, height: number, width: number): PaddedVolume {
+  let argmin = 0;
+  for (let i = 1; i < f.length; i++) if ((f[i] as number) < (f[argmin] as number)) argmin = i;
+  const d = depth + 2;
+  const h = height + 2;
+  const w = width + 2;
+  const values = new Float64Array(d * h * w).fill(f[argmin] as number);
+  const source = new Int32Array(d * h * w).fill(argmin);
+  for (let z = 0; z < depth; z++) {
+    for (let r = 0; r < height; r++) {
+      const from = (z * height + r) * width;
+      const to = ((z + 1) * h + r + 1) * w + 1;
+      for (let c = 0; c < width; c++) {
+        values[to + c] = f[from + c] as number;
+        source[to + c] = from + c;
+      }
+    }
+  }
+  return { values, depth: d, height: h, width: w, source };
+}

@@ -19,7 +19,8 @@ export interface Matching2d {
   dims: [DimensionMatching2d | undefined, DimensionMatching2d | undefined];
 }
 
-class MatchBuffer {
+/** A growable list of matches: index pairs into two barcodes. */
+export class MatchBuffer {
   a = new Int32Array(16);
   b = new Int32Array(16);
   count = 0;
@@ -38,7 +39,7 @@ class MatchBuffer {
   }
 }
 
-function result(prediction: PairBuffer, target: PairBuffer, matches: MatchBuffer): DimensionMatching2d {
+export function result(prediction: PairBuffer, target: PairBuffer, matches: MatchBuffer): DimensionMatching2d {
   return { prediction, target, matchedPrediction: matches.a.subarray(0, matches.count), matchedTarget: matches.b.subarray(0, matches.count), count: matches.count };
 }
 
