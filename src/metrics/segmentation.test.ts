@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { describe, expect, it } from 'vitest';
 import { rng } from '../../test/helpers.js';
 import { fromPicture, thinRef } from '../../test/segmentation-reference.js';
-import { clDiceScore, diceScore } from './segmentation.js';
+import { clDiceScore, diceScore, hausdorff95 } from './segmentation.js';
 
 // ---- Float64 references from the definitions ----
 
@@ -106,5 +106,89 @@ describe('clDiceScore', () => {
     expect(() => clDiceScore(tf.zeros([1, 2, 2, 2]), tf.zeros([1, 2, 2, 2]))).toThrow('clDiceScore: expected `yTrue` to have shape [H,W], [N,H,W] or [N,H,W,1], got shape [1,2,2,2]');
     expect(() => clDiceScore([[1, 0]], [[1, Number.NaN]], { threshold: 0.5 })).toThrow('clDiceScore: expected every value of `yPred` to be a number, not NaN, got NaN at flat index 1');
     expect(() => clDiceScore([[1, 0]], [[1, 0]], { threshold: 'half' } as never)).toThrow('clDiceScore: expected `threshold` to be a finite number, got "half" (string)');
+  });
+});
+
+// ---- hausdorff95 ----
+
+/** Surface pixels by the definition: foreground with a 4-neighbour outside the mask or the image. */
+function surfaceRef(m: number[], h: number, w: number): [number, number][] {
+  const at = (r: number, c: number) => (r >= 0 && c >= 0 && r < h && c < w ? m[r * w + c]! : 0);
+  const out: [number, number][] = [];
+  for (let r = 0; r < h; r++) {
+    for (let c = 0; c < w; c++) {
+      if (at(r, c) === 1 && (at(r - 1, c) === 0 || at(r + 1, c) === 0 || at(r, c - 1) === 0 || at(r, c + 1) === 0)) out.push([r, c]);
+    }
+  }
+  return out;
+}
+
+/** Directed surface distances by brute force over all pairs. */
+function directedRef(from: [number, number][], to: [number, number][]): number[] {
+  return from.map(([r, c]) => Math.min(...to.map(([r2, c2]) => Math.hypot(r - r2, c - c2))));
+}
+
+/** numpy.percentile (linear). */
+function percentileRef(xs: number[], q: number): number {
+  const s = [...xs].sort((a, b) => a - b);
+  const pos = (q / 100) * (s.length - 1);
+  const i = Math.floor(pos);
+  return i + 1 < s.length ? s[i]! * (1 - (pos - i)) + s[i + 1]! * (pos - i) : s[i]!;
+}
+
+function hd95Ref(t: number[], p: number[], h: number, w: number, q = 95, directions: 'pooled' | 'max' = 'pooled'): number {
+  const st = surfaceRef(t, h, w);
+  const sp = surfaceRef(p, h, w);
+  const a = directedRef(sp, st);
+  const b = directedRef(st, sp);
+  return directions === 'pooled' ? percentileRef([...a, ...b], q) : Math.max(percentileRef(a, q), percentileRef(b, q));
+}
+
+describe('hausdorff95', () => {
+  it('gives the documented example and hand-checked distances', () => {
+    expect(hausdorff95([[1, 0, 0, 0]], [[0, 0, 0, 1]])).toBe(3);
+    // A 3x3 square against the same square moved by (1, 1): surface distances 0, 1 and √2.
+    const square = (dr: number, dc: number) => Array.from({ length: 6 }, (_, r) => Array.from({ length: 6 }, (_, c) => (r >= 1 + dr && r < 4 + dr && c >= 1 + dc && c < 4 + dc ? 1 : 0)));
+    const flat = (m: number[][]) => m.flat();
+    expect(hausdorff95(square(0, 0), square(1, 1), { percentile: 100 })).toBeCloseTo(Math.SQRT2, 12);
+    expect(hausdorff95(square(0, 0), square(0, 0))).toBe(0);
+    expect(hausdorff95(square(0, 0), square(1, 1))).toBeCloseTo(hd95Ref(flat(square(0, 0)), flat(square(1, 1)), 6, 6), 12);
+  });
+
+  it('equals the brute-force surface distances on random masks, pooled (medpy) and max (MONAI), per image then averaged', () => {
+    for (const [h, w] of [
+      [7, 9],
+      [12, 5],
+    ] as const) {
+      const t = randomMasks(10 + h, 3, h, w, 0.45);
+      const p = randomMasks(20 + w, 3, h, w, 0.3);
+      for (const q of [95, 50, 100]) {
+        for (const directions of ['pooled', 'max'] as const) {
+          const expected = t.reduce((a, im, i) => a + hd95Ref(im, p[i]!, h, w, q, directions), 0) / 3;
+          expect(hausdorff95(shape(t, h, w), shape(p, h, w), { percentile: q, directions })).toBeCloseTo(expected, 12);
+        }
+      }
+    }
+  });
+
+  it('is symmetric, reads probabilities with threshold, and scores empty images 0 (both) or emptyDistance (one)', () => {
+    const t = randomMasks(3, 2, 8, 8);
+    const p = randomMasks(4, 2, 8, 8);
+    expect(hausdorff95(shape(t, 8, 8), shape(p, 8, 8))).toBeCloseTo(hausdorff95(shape(p, 8, 8), shape(t, 8, 8)), 12);
+    expect(hausdorff95([[1, 0, 0, 0]], [[0.2, 0.1, 0.3, 0.9]], { threshold: 0.5 })).toBe(3);
+    const empty = [[0, 0], [0, 0]];
+    expect(hausdorff95(empty, empty)).toBe(0);
+    expect(hausdorff95(empty, [[0, 1], [0, 0]])).toBe(Number.POSITIVE_INFINITY);
+    expect(hausdorff95([[1, 0], [0, 0]], empty, { emptyDistance: 9999999 })).toBe(9999999);
+    expect(hausdorff95([empty, [[1, 0], [0, 0]]], [empty, [[0, 0], [0, 1]]])).toBeCloseTo(Math.SQRT2 / 2, 12);
+  });
+
+  it('rejects bad inputs and options with exact messages', () => {
+    expect(() => hausdorff95([1, 0], [1, 0])).toThrow('hausdorff95: expected `yTrue` to have shape [H,W], [N,H,W] or [N,H,W,1], got shape [2]');
+    expect(() => hausdorff95([[1, 0]], [[0.3, 0]])).toThrow('hausdorff95: expected every value of `yPred` to be 0 or 1 (pass `threshold` to read probabilities), got 0.3 at index 0');
+    expect(() => hausdorff95([[1, 0]], [[1, 0]], { percentile: 101 })).toThrow('hausdorff95: expected `percentile` to be a finite number >= 0 and <= 100, got 101 (number)');
+    expect(() => hausdorff95([[1, 0]], [[1, 0]], { directions: 'min' } as never)).toThrow(/^hausdorff95: expected `directions` to be one of/);
+    expect(() => hausdorff95([[1, 0]], [[1, 0]], { emptyDistance: -1 })).toThrow('hausdorff95: expected `emptyDistance` to be a number >= 0 (Infinity allowed), got -1 (number)');
+    expect(() => hausdorff95([[1, 0]], [[1, 0]], { emptyScore: 1 } as never)).toThrow('hausdorff95: expected each option to be one of threshold, percentile, directions, emptyDistance, got `emptyScore`');
   });
 });
