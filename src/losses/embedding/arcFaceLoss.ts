@@ -66,7 +66,9 @@ export function arcFaceValue(fn: string, labels: TensorInput, embeddings: Tensor
  *
  * Reduction over the per-sample losses, `[N]` with `'none'`; `'mean'` is pytorch-metric-learning's
  * default `MeanReducer`. Defaults equal pytorch-metric-learning 2.8.1's `ArcFaceLoss` (margin 28.6
- * degrees, scale 64); its 3.0 release takes the margin in radians, default 0.5.
+ * degrees, scale 64). Its 3.x takes the margin in radians, default 0.5 = 28.648°: pass
+ * `margin: 28.6479` for the 3.x default. The gradient at c = ±1 and on the continuation is the
+ * cosine's own, as 3.0.4 corrected in the reference (#794).
  *
  * @param labels - Integer class indices `[N]` in [0, C).
  * @param embeddings - Embeddings `[N, D]`.

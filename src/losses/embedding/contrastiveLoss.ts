@@ -1,11 +1,11 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { FunctionLossSpec, ParamSpecs } from '../_shared/spec.js';
 import type { TensorInput } from '../_shared/to-tensor.js';
-import { blockwiseRows } from './chunking.js';
+import { autoChunkSize, blockwisePairLoss } from './chunking.js';
 import { marginOf } from './distances.js';
 import { type PairLossOptions, pairParams, readPairInputs } from './pair-options.js';
-import { pairBlock, pairSource } from './pairs.js';
-import { checkEmbeddingOptions, reduceTupleStats, tupleStats } from './reduction.js';
+import { pairCounts, pairOperands, pairRowsBlock, pairSource } from './pairs.js';
+import { checkEmbeddingOptions, reduceTupleStats, tupleStats, tupleStatsCoefficients } from './reduction.js';
 
 const NAME = 'contrastiveLoss';
 
@@ -60,8 +60,9 @@ function contrastiveLoss_(labels: TensorInput, embeddings: TensorInput, options:
   const { batch, x, distance, indices, chunkSize } = readPairInputs(NAME, labels, embeddings, options, 'euclidean');
   const source = pairSource(NAME, batch, indices);
   const nonZero = options.reduction === 'meanNonZero';
-  const stats = blockwiseRows(x, batch.n, chunkSize, (z, r0, r1) => {
-    const { m, pos, neg } = pairBlock(z, distance, source, r0, r1);
+  const { left, right } = pairOperands(distance, x);
+  const block = (rows: tf.Tensor2D, all: tf.Tensor2D, r0: number, r1: number) => {
+    const { m, pos, neg } = pairRowsBlock(rows, all, distance, source, r0, r1);
     return tupleStats(
       [
         [tf.relu(marginOf(distance, m, posMargin)), pos],
@@ -69,8 +70,12 @@ function contrastiveLoss_(labels: TensorInput, embeddings: TensorInput, options:
       ],
       { nonZero },
     );
-  });
-  return reduceTupleStats(NAME, stats, options);
+  };
+  const coefficients = tupleStatsCoefficients(NAME, () => {
+    const { pos, neg } = pairCounts(source);
+    return [pos, neg];
+  }, options);
+  return blockwisePairLoss(left, right, batch.n, chunkSize ?? autoChunkSize(batch.n, batch.n), block, (stats) => reduceTupleStats(NAME, stats, options), coefficients);
 }
 
 export const contrastiveLoss = /* @__PURE__ */ tf.op({ contrastiveLoss_ });

@@ -73,10 +73,26 @@ export function prepareEmbeddings(x: tf.Tensor2D, distance: DistanceName, normal
  * normalise them first with {@link prepareEmbeddings}.
  */
 export function pairwise(distance: DistanceName, a: tf.Tensor2D, b: tf.Tensor2D): tf.Tensor2D {
-  if (isSimilarity(distance)) return tf.matMul(a, b, false, true) as tf.Tensor2D;
+  return pairwiseOfOperands(distance, pairwiseOperand(distance, a, 'left'), pairwiseOperand(distance, b, 'right'));
+}
+
+/**
+ * One side of {@link pairwise}'s matrix product: the rows themselves for a similarity, the augmented
+ * rows `[−2a, ‖a‖², 1]` (`'left'`) or `[b, 1, ‖b‖²]` (`'right'`) for a Euclidean distance. Row `i` of
+ * an operand depends on row `i` of its input only, so the operand of a row block is the block of the
+ * operand: a chunked loss builds both operands once and slices the left one.
+ */
+export function pairwiseOperand(distance: DistanceName, x: tf.Tensor2D, side: 'left' | 'right'): tf.Tensor2D {
+  if (isSimilarity(distance)) return x;
+  const rows = x.shape[0];
   // One product of augmented rows: no broadcast of the squared norms.
-  const left = tf.concat([tf.mul(a, -2), tf.sum(tf.square(a), 1, true), tf.ones([a.shape[0], 1])], 1);
-  const right = tf.concat([b, tf.ones([b.shape[0], 1]), tf.sum(tf.square(b), 1, true)], 1);
+  const parts = side === 'left' ? [tf.mul(x, -2), tf.sum(tf.square(x), 1, true), tf.ones([rows, 1])] : [x, tf.ones([rows, 1]), tf.sum(tf.square(x), 1, true)];
+  return tf.concat(parts, 1) as tf.Tensor2D;
+}
+
+/** {@link pairwise} from its two operands (see {@link pairwiseOperand}), `[n, m]`. */
+export function pairwiseOfOperands(distance: DistanceName, left: tf.Tensor2D, right: tf.Tensor2D): tf.Tensor2D {
+  if (isSimilarity(distance)) return tf.matMul(left, right, false, true) as tf.Tensor2D;
   const squared = tf.relu(tf.matMul(left, right, false, true));
   return (distance === 'euclidean' ? safeSqrt(squared) : squared) as tf.Tensor2D;
 }

@@ -4,7 +4,7 @@ import type { ParamSpecs } from '../_shared/spec.js';
 import { type TensorInput, toTensor } from '../_shared/to-tensor.js';
 import { checkOptions } from '../_shared/validate.js';
 import { readChunkSize, rowBlocks } from './chunking.js';
-import { checkDistance, DISTANCES, type DistanceName, isSimilarity, pairwise, prepareEmbeddings } from './distances.js';
+import { checkDistance, DISTANCES, type DistanceName, isSimilarity, pairwise, pairwiseOfOperands, pairwiseOperand, prepareEmbeddings } from './distances.js';
 import { type EmbeddingBatch, type LabelSimilarity, readEmbeddingBatch } from './labels.js';
 import { allPairs, type PairSource, pairSource } from './pairs.js';
 
@@ -34,7 +34,10 @@ export interface MinedTriplets {
 export interface MinerOptions {
   /** How embeddings are compared. @defaultValue the miner's pytorch-metric-learning default */
   distance?: DistanceName;
-  /** L2-normalise the embeddings first. @defaultValue `true` */
+  /**
+   * L2-normalise the embeddings first (pytorch-metric-learning 2.8.1; its 3.x no longer normalises for
+   * `DotProductSimilarity`: pass `false` with `distance: 'dot'` for that). @defaultValue `true`
+   */
   normalize?: boolean;
   /** Which label rows count as similar (multi-hot labels). @defaultValue equal integer labels */
   labelSimilarity?: LabelSimilarity;
@@ -96,10 +99,21 @@ function readMinerInputs(fn: string, labels: TensorInput, embeddings: TensorInpu
     source: pairSource(fn, batch, undefined),
     similarity: isSimilarity(distance),
     rows(visit) {
-      const x = batch.embeddings;
-      for (const [r0, r1] of rowBlocks(batch.n, chunkSize)) {
-        const values = tf.tidy(() => pairwise(distance, tf.slice(x, [r0, 0], [r1 - r0, batch.dim]), x).dataSync() as Float32Array);
-        visit(r0, r1, values);
+      const blocks = rowBlocks(batch.n, chunkSize);
+      if (blocks.length === 1) {
+        visit(0, batch.n, tf.tidy(() => pairwise(distance, batch.embeddings, batch.embeddings).dataSync() as Float32Array));
+        return;
+      }
+      // The operands of the distance matrix once, then one row block of it at a time.
+      const [left, right] = tf.tidy(() => [pairwiseOperand(distance, batch.embeddings, 'left'), pairwiseOperand(distance, batch.embeddings, 'right')]) as [tf.Tensor2D, tf.Tensor2D];
+      try {
+        for (const [r0, r1] of blocks) {
+          const values = tf.tidy(() => pairwiseOfOperands(distance, tf.slice(left, [r0, 0], [r1 - r0, left.shape[1]]), right).dataSync() as Float32Array);
+          visit(r0, r1, values);
+        }
+      } finally {
+        // A similarity's operands are the embeddings themselves, which are not ours to free.
+        tf.dispose([left, right].filter((t) => t !== batch.embeddings));
       }
     },
   };

@@ -95,6 +95,32 @@ describe('multiSimilarityLoss(labels, embeddings, options)', () => {
     });
   });
 
+  it("emptyAnchors: 'exclude' averages over the anchors with a pair (3.x), 'count' over every anchor (2.8.1)", () => {
+    const r = rng(10);
+    const emb = randomMatrix(r, 8, 3);
+    const labels = [0, 0, 1, 1, 2, 2, 0, 1];
+    // Anchors 0, 2 and 5 have pairs; the others none.
+    const pairs = { a1: [0, 2, 2], p: [1, 3, 7], a2: [0, 5, 5], n: [2, 0, 1] };
+    const rows = reference(labels, emb, { pairs });
+    const w = [1, 2, 3, 4, 5, 6, 7, 8];
+    const hasPair = [1, 0, 1, 0, 0, 1, 0, 0];
+    const weighted = (mask: number[]) => refSum(rows.map((l, i) => w[i]! * l)) / refSum(mask.map((m, i) => w[i]! * m));
+    expectClose(scalar(multiSimilarityLoss(labels, emb, { indices: pairs })), refMean(rows), 1e-5);
+    expectClose(scalar(multiSimilarityLoss(labels, emb, { indices: pairs, emptyAnchors: 'exclude' })), refSum(rows) / 3, 1e-5);
+    expectClose(scalar(multiSimilarityLoss(labels, emb, { indices: pairs, emptyAnchors: 'exclude', weights: w })), weighted(hasPair), 1e-5);
+    expectClose(scalar(multiSimilarityLoss(labels, emb, { indices: pairs, weights: w })), weighted(w.map(() => 1)), 1e-5);
+    for (const reduction of ['sum', 'meanNonZero', 'none'] as const) {
+      expectClose(values(multiSimilarityLoss(labels, emb, { indices: pairs, emptyAnchors: 'exclude', reduction })), values(multiSimilarityLoss(labels, emb, { indices: pairs, reduction })), 1e-6, 1e-7);
+    }
+    const f = (x: number[]) => refSum(reference(labels, refRows(x, 3), { pairs })) / 3;
+    const g = tf.grad((z: tf.Tensor) => multiSimilarityLoss(labels, z, { indices: pairs, emptyAnchors: 'exclude' }))(tf.tensor(emb));
+    expectClose(values(g), numericGradient(f, emb.flat()), 1e-4, 1e-6);
+    // With labels every anchor has pairs: the two agree.
+    expectClose(scalar(multiSimilarityLoss(labels, emb, { emptyAnchors: 'exclude' })), scalar(multiSimilarityLoss(labels, emb)), 1e-6);
+    // No pair at all: 0, not 0/0.
+    expect(scalar(multiSimilarityLoss(labels, emb, { indices: { a1: [], p: [], a2: [], n: [] }, emptyAnchors: 'exclude' }))).toBe(0);
+  });
+
   it('gives the same value and gradient chunked as unchunked', () => {
     const r = rng(5);
     const emb = tf.tensor(randomMatrix(r, 9, 4));
@@ -138,6 +164,9 @@ describe('multiSimilarityLoss(labels, embeddings, options)', () => {
     expect(() => multiSimilarityLoss([0, 1], emb, { alpha: 0 })).toThrow('multiSimilarityLoss: expected `alpha` to be a finite number > 0, got 0 (number)');
     expect(() => multiSimilarityLoss([0, 1], emb, { beta: -1 })).toThrow('multiSimilarityLoss: expected `beta` to be a finite number > 0, got -1 (number)');
     expect(() => multiSimilarityLoss([0, 1], emb, { base: Number.POSITIVE_INFINITY })).toThrow('multiSimilarityLoss: expected `base` to be a finite number, got Infinity (number)');
+    expect(() => multiSimilarityLoss([0, 1], emb, { emptyAnchors: 'all' as never })).toThrow(
+      `multiSimilarityLoss: expected \`emptyAnchors\` to be one of 'count' | 'exclude', got "all" (string)`,
+    );
     expect(() => multiSimilarityLoss([0, 1], emb, { labelSimilarity: 3 as never })).toThrow(
       'multiSimilarityLoss: expected `labelSimilarity` to be a function (labelsA [n,L], labelsB [m,L]) -> [n,m] tensor of 0 and 1, got 3 (number)',
     );

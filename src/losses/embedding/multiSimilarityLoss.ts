@@ -1,12 +1,12 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { FunctionLossSpec, ParamSpecs } from '../_shared/spec.js';
 import type { TensorInput } from '../_shared/to-tensor.js';
-import { blockwiseRows } from './chunking.js';
+import { autoChunkSize, blockwisePairLoss } from './chunking.js';
 import { marginOf } from './distances.js';
 import { maskedLogSumExp } from './logsumexp.js';
 import { type PairLossOptions, pairParams, readPairInputs } from './pair-options.js';
-import { pairBlock, pairSource } from './pairs.js';
-import { checkEmbeddingOptions, reduceElements } from './reduction.js';
+import { anchorsWithPairs, pairOperands, pairRowsBlock, pairSource } from './pairs.js';
+import { checkEmbeddingOptions, EMPTY_ANCHORS, type EmptyAnchors, elementCoefficients, reduceElements } from './reduction.js';
 
 const NAME = 'multiSimilarityLoss';
 
@@ -17,12 +17,25 @@ export interface MultiSimilarityLossOptions extends PairLossOptions {
   beta?: number;
   /** λ: the similarity both terms are measured from. @defaultValue `0.5` */
   base?: number;
+  /**
+   * Whether `'mean'` counts the anchors without any pair (at loss 0): `'count'` averages over every
+   * anchor, as pytorch-metric-learning 2.8.1 and the paper (1/m over the batch) do; `'exclude'` over the
+   * anchors that have a pair, as pytorch-metric-learning 3.x does. They differ only with `indices`
+   * (with labels every anchor of a batch of two or more has pairs). @defaultValue `'count'`
+   */
+  emptyAnchors?: EmptyAnchors;
 }
 
 const PARAMS: ParamSpecs = {
   alpha: { kind: 'number', default: 2, min: 0, exclusiveMin: true, doc: 'α: sharpness of the positive-pair term' },
   beta: { kind: 'number', default: 50, min: 0, exclusiveMin: true, doc: 'β: sharpness of the negative-pair term' },
   base: { kind: 'number', default: 0.5, doc: 'λ: similarity both terms are measured from (the paper uses 1)' },
+  emptyAnchors: {
+    kind: 'choice',
+    default: 'count',
+    choices: EMPTY_ANCHORS,
+    doc: "'mean' over every anchor ('count', pytorch-metric-learning 2.8.1) or over the anchors with a pair ('exclude', 3.x)",
+  },
   ...pairParams('cosine'),
 };
 
@@ -40,9 +53,11 @@ const PARAMS: ParamSpecs = {
  * the paper mines pairs first, which `multiSimilarityMiner` does.
  *
  * Reduction: `'none'` gives ℓ_i, `[N]`; `'mean'` (default, pytorch-metric-learning's
- * `MeanReducer`) is their mean over every anchor of the batch, including anchors without pairs;
+ * `MeanReducer`) is their mean over every anchor of the batch, including anchors without pairs
+ * (`emptyAnchors: 'exclude'` leaves those out, as pytorch-metric-learning 3.x does);
  * `'meanNonZero'` the mean over ℓ_i > 0. Defaults equal pytorch-metric-learning 2.8.1's
- * `MultiSimilarityLoss` (α 2, β 50, base 0.5, cosine similarity); the paper uses λ = 1.
+ * `MultiSimilarityLoss` (α 2, β 50, base 0.5, cosine similarity, every anchor counted), which 3.x
+ * keeps except for the anchors without pairs; the paper uses λ = 1.
  *
  * @param labels - Integer class labels `[N]` (or label rows `[N, L]` with `labelSimilarity`).
  * @param embeddings - Embeddings `[N, D]`.
@@ -57,16 +72,24 @@ const PARAMS: ParamSpecs = {
  */
 function multiSimilarityLoss_(labels: TensorInput, embeddings: TensorInput, options: MultiSimilarityLossOptions = {}): tf.Tensor {
   checkEmbeddingOptions(NAME, PARAMS, options);
-  const { alpha = 2, beta = 50, base = 0.5 } = options;
+  const { alpha = 2, beta = 50, base = 0.5, emptyAnchors = 'count' } = options;
   const { batch, x, distance, indices, chunkSize } = readPairInputs(NAME, labels, embeddings, options, 'cosine');
   const source = pairSource(NAME, batch, indices);
-  const losses = blockwiseRows(x, batch.n, chunkSize, (z, r0, r1) => {
-    const { m, pos, neg } = pairBlock(z, distance, source, r0, r1);
+  const { left, right } = pairOperands(distance, x);
+  const block = (rows: tf.Tensor2D, all: tf.Tensor2D, r0: number, r1: number) => {
+    const { m, pos, neg } = pairRowsBlock(rows, all, distance, source, r0, r1);
     const posTerm = tf.div(maskedLogSumExp(tf.mul(marginOf(distance, m, base), alpha) as tf.Tensor2D, tf.sign(pos) as tf.Tensor2D, true), alpha);
     const negTerm = tf.div(maskedLogSumExp(tf.mul(marginOf(distance, base, m), beta) as tf.Tensor2D, tf.sign(neg) as tf.Tensor2D, true), beta);
     return tf.expandDims(tf.add(posTerm, negTerm), 1) as tf.Tensor2D;
-  });
-  return reduceElements(NAME, tf.reshape(losses, [batch.n]), options);
+  };
+  let counted: Uint8Array | undefined;
+  if (emptyAnchors === 'exclude' && (options.reduction ?? 'mean') === 'mean') {
+    const has = anchorsWithPairs(source);
+    counted = has.pos.map((p, i) => p | (has.neg[i] as number));
+  }
+  const reduce = (losses: tf.Tensor2D) => reduceElements(NAME, tf.reshape(losses, [batch.n]), options, counted);
+  const coefficients = elementCoefficients(NAME, batch.n, options, counted);
+  return blockwisePairLoss(left, right, batch.n, chunkSize ?? autoChunkSize(batch.n, batch.n), block, reduce, coefficients);
 }
 
 export const multiSimilarityLoss = /* @__PURE__ */ tf.op({ multiSimilarityLoss_ });

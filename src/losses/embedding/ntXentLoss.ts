@@ -1,12 +1,12 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { FunctionLossSpec, ParamSpecs } from '../_shared/spec.js';
 import type { TensorInput } from '../_shared/to-tensor.js';
-import { blockwiseRows } from './chunking.js';
+import { autoChunkSize, blockwisePairLoss } from './chunking.js';
 import { repeatColumns, temperatureLogits } from './distances.js';
 import { maskedLogSumExp } from './logsumexp.js';
 import { type PairLossOptions, pairParams, readPairInputs } from './pair-options.js';
-import { pairBlock, pairSource } from './pairs.js';
-import { checkEmbeddingOptions, reduceTupleStats, tupleStats } from './reduction.js';
+import { pairCounts, pairOperands, pairRowsBlock, pairSource } from './pairs.js';
+import { checkEmbeddingOptions, reduceTupleStats, tupleStats, tupleStatsCoefficients } from './reduction.js';
 
 const NAME = 'ntXentLoss';
 
@@ -36,9 +36,10 @@ const PARAMS: ParamSpecs = {
  * Reduction: `'mean'` (default) is the mean over positive pairs (`MeanReducer`); `'meanNonZero'` over
  * those with a loss > 0; `'sum'` their sum; `'none'` gives per anchor the sum of its positive-pair
  * losses, `[N]`. Without a positive pair the loss is 0. Computed as a softplus of a log-sum-exp, it is
- * finite for any similarity; the reference adds float32's smallest normal number inside its log,
- * which caps its value near 87.3 where its float32 ratio underflows, a case this loss computes
- * exactly. Defaults equal pytorch-metric-learning 2.8.1's (τ 0.07, cosine similarity).
+ * finite for any similarity; pytorch-metric-learning 2.x adds float32's smallest normal number inside
+ * its log, which caps its value near 87.3 where its float32 ratio underflows, a case this loss
+ * computes exactly (3.0.0rc2 corrected the reference with a softplus too, #758). Defaults equal
+ * pytorch-metric-learning 2.8.1's (τ 0.07, cosine similarity), unchanged in 3.x.
  *
  * @param labels - Integer class labels `[N]` (or label rows `[N, L]` with `labelSimilarity`).
  * @param embeddings - Embeddings `[N, D]`.
@@ -58,15 +59,17 @@ function ntXentLoss_(labels: TensorInput, embeddings: TensorInput, options: NtXe
   const { batch, x, distance, indices, chunkSize } = readPairInputs(NAME, labels, embeddings, options, 'cosine');
   const source = pairSource(NAME, batch, indices);
   const nonZero = options.reduction === 'meanNonZero';
-  const stats = blockwiseRows(x, batch.n, chunkSize, (z, r0, r1) => {
-    const { m, pos, neg } = pairBlock(z, distance, source, r0, r1);
+  const { left, right } = pairOperands(distance, x);
+  const block = (rows: tf.Tensor2D, all: tf.Tensor2D, r0: number, r1: number) => {
+    const { m, pos, neg } = pairRowsBlock(rows, all, distance, source, r0, r1);
     const logits = temperatureLogits(distance, m, temperature);
     const negatives = maskedLogSumExp(logits, neg, false);
     const hasNegative = tf.cast(tf.any(tf.greater(neg, 0), 1), 'float32');
     const losses = tf.softplus(tf.sub(repeatColumns(negatives, source.n), logits));
     return tupleStats([[losses, pos]], { rowScale: hasNegative, nonZero });
-  });
-  return reduceTupleStats(NAME, stats, options);
+  };
+  const coefficients = tupleStatsCoefficients(NAME, () => [pairCounts(source).pos], options);
+  return blockwisePairLoss(left, right, batch.n, chunkSize ?? autoChunkSize(batch.n, batch.n), block, (stats) => reduceTupleStats(NAME, stats, options), coefficients);
 }
 
 export const ntXentLoss = /* @__PURE__ */ tf.op({ ntXentLoss_ });

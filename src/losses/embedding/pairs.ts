@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { fail, formatValue } from '../_shared/errors.js';
-import { type DistanceName, pairwise } from './distances.js';
+import { type DistanceName, pairwise, pairwiseOfOperands, pairwiseOperand } from './distances.js';
 import { type BatchLabels, customSimilarity, type EmbeddingBatch } from './labels.js';
 
 /** Sample indices, one per tuple: an array, a typed array or a 1-D tensor. */
@@ -90,6 +90,37 @@ export interface PairSource {
   block(r0: number, r1: number): { pos: Float32Array; neg: Float32Array };
   /** Whether the batch holds at least one positive pair, and at least one negative pair. */
   any(): { pos: boolean; neg: boolean };
+}
+
+/**
+ * Per anchor, its number of positive pairs and of negative pairs (repeated pairs counted as often as
+ * they occur), `[N]` each, read from the source's row blocks (O(N²) work, no tensor).
+ */
+export function pairCounts(source: PairSource): { pos: Float32Array; neg: Float32Array } {
+  const n = source.n;
+  const pos = new Float32Array(n);
+  const neg = new Float32Array(n);
+  for (let r0 = 0; r0 < n; r0 += 256) {
+    const r1 = Math.min(n, r0 + 256);
+    const block = source.block(r0, r1);
+    for (let i = 0; i < r1 - r0; i++) {
+      let p = 0;
+      let q = 0;
+      for (let j = 0; j < n; j++) {
+        p += block.pos[i * n + j] as number;
+        q += block.neg[i * n + j] as number;
+      }
+      pos[r0 + i] = p;
+      neg[r0 + i] = q;
+    }
+  }
+  return { pos, neg };
+}
+
+/** Which anchors have at least one positive pair and at least one negative pair, `[N]` each (1 or 0). */
+export function anchorsWithPairs(source: PairSource): { pos: Uint8Array; neg: Uint8Array } {
+  const { pos, neg } = pairCounts(source);
+  return { pos: Uint8Array.from(pos, (c) => (c > 0 ? 1 : 0)), neg: Uint8Array.from(neg, (c) => (c > 0 ? 1 : 0)) };
 }
 
 /** Pairs of labels: positives share a label (or the hook says 1), negatives do not; never i with i. */
@@ -206,6 +237,22 @@ export interface PairBlock {
 export function pairBlock(x: tf.Tensor2D, distance: DistanceName, source: PairSource, r0: number, r1: number): PairBlock {
   const b = r1 - r0;
   const m = pairwise(distance, tf.slice(x, [r0, 0], [b, x.shape[1]]), x);
+  const { pos, neg } = source.block(r0, r1);
+  return { m, pos: tf.tensor2d(pos, [b, source.n]), neg: tf.tensor2d(neg, [b, source.n]) };
+}
+
+/** The two operands of the pairwise matrix of a whole batch `x` `[N, D]` (see `pairwiseOperand`). */
+export function pairOperands(distance: DistanceName, x: tf.Tensor2D): { left: tf.Tensor2D; right: tf.Tensor2D } {
+  return { left: pairwiseOperand(distance, x, 'left'), right: pairwiseOperand(distance, x, 'right') };
+}
+
+/**
+ * {@link pairBlock} from the operands: `rows` are the rows r0..r1−1 of the left operand, `right` the
+ * whole right operand (as `blockwisePairRows` passes them). Same values as `pairBlock`.
+ */
+export function pairRowsBlock(rows: tf.Tensor2D, right: tf.Tensor2D, distance: DistanceName, source: PairSource, r0: number, r1: number): PairBlock {
+  const b = r1 - r0;
+  const m = pairwiseOfOperands(distance, rows, right);
   const { pos, neg } = source.block(r0, r1);
   return { m, pos: tf.tensor2d(pos, [b, source.n]), neg: tf.tensor2d(neg, [b, source.n]) };
 }

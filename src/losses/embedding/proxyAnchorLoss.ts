@@ -69,9 +69,10 @@ export function proxyAnchorValue(fn: string, labels: TensorInput, embeddings: Te
  * Reduction: `'mean'` (default) is the formula above (pytorch-metric-learning's `DivisorReducer`);
  * `'meanNonZero'` divides each sum by its number of proxies with a term > 0; `'sum'` adds the terms
  * of every proxy; `'none'` gives, per proxy, its positive plus its negative term, `[C]`. `weights`
- * multiply a sample's exponential terms (weight 0 leaves it out), as the reference applies miner
- * weights. Defaults equal pytorch-metric-learning 2.8.1's `ProxyAnchorLoss` (margin 0.1, α 32,
- * cosine similarity).
+ * multiply a sample's exponential terms (weight 0 leaves it out), as pytorch-metric-learning 3.x
+ * applies miner weights (2.x multiplied them by e^(w − 1), which kept a weight-0 sample at e^(−1)).
+ * Defaults equal pytorch-metric-learning 2.8.1's `ProxyAnchorLoss` (margin 0.1, α 32, cosine
+ * similarity), unchanged in 3.x.
  *
  * @param labels - Integer class indices `[N]` in [0, C).
  * @param embeddings - Embeddings `[N, D]`.

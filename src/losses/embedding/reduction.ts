@@ -54,11 +54,27 @@ export function sampleWeights(fn: string, n: number, weights: TensorInput | unde
 }
 
 /**
- * Reduces per-element losses `[n]` (one per anchor, sample or proxy): `'meanNonZero'` is the
- * weighted mean over the elements whose loss is > 0; the other reductions are the shared ones.
+ * How `'mean'` counts the anchors that have no loss term (no pair, or no positive, depending on the
+ * loss): `'count'` averages over every anchor of the batch, those at loss 0 included
+ * (pytorch-metric-learning 2.8.1's `MeanReducer`); `'exclude'` averages over the anchors that have a
+ * term (pytorch-metric-learning 3.x).
  */
-export function reduceElements(fn: string, losses: tf.Tensor, options: EmbeddingReductionOptions): tf.Tensor {
+export type EmptyAnchors = 'count' | 'exclude';
+
+export const EMPTY_ANCHORS: readonly EmptyAnchors[] = ['count', 'exclude'];
+
+/**
+ * Reduces per-element losses `[n]` (one per anchor, sample or proxy): `'meanNonZero'` is the
+ * weighted mean over the elements whose loss is > 0; the other reductions are the shared ones, except
+ * that with `counted` (1 for the elements that have a loss term, 0 for the others, whose loss is 0)
+ * `'mean'` is the weighted mean over the counted elements only, Σ w·ℓ / Σ w·counted (0 when none is).
+ */
+export function reduceElements(fn: string, losses: tf.Tensor, options: EmbeddingReductionOptions, counted?: Uint8Array): tf.Tensor {
   const { reduction = 'mean', weights } = options;
+  if (reduction === 'mean' && counted !== undefined) {
+    const w = sampleWeights(fn, losses.shape[0] as number, weights);
+    return tf.div(tf.sum(tf.mul(w, losses)), safeDenominator(tf.sum(tf.mul(w, tf.tensor1d(Float32Array.from(counted))))));
+  }
   if (reduction !== 'meanNonZero') return reduce(fn, losses, { reduction, ...(weights === undefined ? {} : { weights }) });
   const w = sampleWeights(fn, losses.shape[0] as number, weights);
   return tf.div(tf.sum(tf.mul(w, losses)), safeDenominator(tf.sum(tf.mul(w, tf.sign(losses)))));
@@ -111,4 +127,46 @@ export function tupleStats(groups: readonly (readonly [tf.Tensor, tf.Tensor])[],
     return [sum, tf.sum(counts, -1), nonZero ? scaled(tf.sum(tf.mul(counts, tf.sign(tf.relu(losses))), -1)) : tf.zerosLike(sum)];
   });
   return tf.stack(columns, 1) as tf.Tensor2D;
+}
+
+/**
+ * The coefficients `c` `[n, 3·G]` for which {@link reduceTupleStats} is Σ c ⊙ stats, as far as the
+ * gradient goes, given each group's tuple count per anchor (`counts()[g]`, `[n]`, from the labels):
+ * with `'mean'` c_i,3g = w_i / Σ_i w_i count_ig, with `'sum'` c_i,3g = w_i, and 0 in the count columns,
+ * whose stats carry no gradient. Undefined for `'none'` and `'meanNonZero'`, which are not linear in
+ * the stats with coefficients known before them. A chunked loss uses them to take each block's
+ * gradient in the same pass as its value (see `blockwisePairLoss`).
+ */
+export function tupleStatsCoefficients(fn: string, counts: () => readonly Float32Array[], options: EmbeddingReductionOptions): (() => tf.Tensor2D) | undefined {
+  const { reduction = 'mean', weights } = options;
+  if (reduction !== 'mean' && reduction !== 'sum') return undefined;
+  return () =>
+    tf.tidy(() => {
+      const perGroup = counts();
+      const n = (perGroup[0] as Float32Array).length;
+      const w = sampleWeights(fn, n, weights);
+      const zeros = tf.zeros([n]);
+      const columns = perGroup.flatMap((c) => {
+        const lossColumn = reduction === 'sum' ? w : tf.div(w, safeDenominator(tf.sum(tf.mul(w, tf.tensor1d(c)))));
+        return [lossColumn, zeros, zeros];
+      });
+      return tf.stack(columns, 1) as tf.Tensor2D;
+    });
+}
+
+/**
+ * The coefficients `c` `[n, 1]` for which {@link reduceElements} (with the same `counted`) is Σ c ⊙ ℓ:
+ * `'mean'` w_i / Σ w (or / Σ w·counted), `'sum'` w_i; undefined for `'none'` and `'meanNonZero'`.
+ */
+export function elementCoefficients(fn: string, n: number, options: EmbeddingReductionOptions, counted?: Uint8Array): (() => tf.Tensor2D) | undefined {
+  const { reduction = 'mean', weights } = options;
+  if (reduction !== 'mean' && reduction !== 'sum') return undefined;
+  return () =>
+    tf.tidy(() => {
+      const w = sampleWeights(fn, n, weights);
+      if (reduction === 'sum') return tf.reshape(w, [n, 1]) as tf.Tensor2D;
+      const total = tf.sum(counted === undefined ? w : tf.mul(w, tf.tensor1d(Float32Array.from(counted))));
+      const den = counted === undefined ? tf.where(tf.greater(total, 0), total, tf.onesLike(total)) : safeDenominator(total);
+      return tf.reshape(tf.div(w, den), [n, 1]) as tf.Tensor2D;
+    });
 }

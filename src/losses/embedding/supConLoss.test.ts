@@ -23,15 +23,18 @@ interface RefOptions {
   distance?: RefDistance;
   normalize?: boolean;
   pairs?: RefPairs;
+  /** pytorch-metric-learning 2.x: 0 for a batch without negative pairs. */
+  zeroWithoutNegatives?: boolean;
 }
 
-// Float64 reference: PML's SupConLoss on binary pair masks, row by row.
+// Float64 reference: PML's SupConLoss on binary pair masks, row by row (3.x: a batch without
+// negative pairs has the paper's loss; 2.x gave 0).
 function reference(labels: number[], embeddings: number[][], o: RefOptions = {}): number[] {
   const { temperature = 0.1, distance = 'cosine', normalize = true } = o;
   const n = labels.length;
   const mat = refMatrix(embeddings, distance, normalize).map((row) => row.map((v) => (refIsSimilarity(distance) ? v : -v) / temperature));
   const { a1, p, a2, n: neg } = o.pairs ?? refAllPairs(labels);
-  if (a1.length === 0 || a2.length === 0) return labels.map(() => 0);
+  if (a1.length === 0 || (a2.length === 0 && o.zeroWithoutNegatives === true)) return labels.map(() => 0);
   const pos = mat.map(() => new Array<number>(n).fill(0));
   const negMask = mat.map(() => new Array<number>(n).fill(0));
   a1.forEach((a, k) => {
@@ -94,15 +97,44 @@ describe('supConLoss(labels, embeddings, options)', () => {
     expectClose(scalar(supConLoss(labels, views, { temperature: tau })), refMean(lOut), 1e-5);
   });
 
-  it('is 0 without any positive pair or without any negative pair, as the reference', () => {
+  it('is 0 without any positive pair; without negatives, the paper’s loss (3.x), or 0 with zeroWithoutNegatives (2.x)', () => {
     const emb = randomMatrix(rng(3), 5, 3);
-    for (const labels of [
-      [0, 1, 2, 3, 4],
-      [1, 1, 1, 1, 1],
-    ]) {
-      expect(values(supConLoss(labels, emb, { reduction: 'none' }))).toEqual([0, 0, 0, 0, 0].map(() => expect.closeTo(0, 12)));
-      expectFinite(tf.grad((z: tf.Tensor) => supConLoss(labels, z))(tf.tensor(emb)));
+    const zeros = [0, 0, 0, 0, 0].map(() => expect.closeTo(0, 12));
+    for (const zeroWithoutNegatives of [false, true]) {
+      expect(values(supConLoss([0, 1, 2, 3, 4], emb, { reduction: 'none', zeroWithoutNegatives }))).toEqual(zeros);
+      expectFinite(tf.grad((z: tf.Tensor) => supConLoss([0, 1, 2, 3, 4], z, { zeroWithoutNegatives }))(tf.tensor(emb)));
     }
+    const same = [1, 1, 1, 1, 1];
+    // One class: each anchor's softmax runs over its 4 positives alone, −mean_p log softmax_p > 0.
+    const rows = reference(same, emb);
+    expect(Math.min(...rows)).toBeGreaterThan(0);
+    expectClose(values(supConLoss(same, emb, { reduction: 'none' })), rows, 1e-5, 1e-6);
+    const g = tf.grad((z: tf.Tensor) => supConLoss(same, z))(tf.tensor(emb));
+    expectClose(values(g), numericGradient((f) => refMean(reference(same, refRows(f, 3))), emb.flat()), 1e-4, 1e-6);
+    expect(values(supConLoss(same, emb, { reduction: 'none', zeroWithoutNegatives: true }))).toEqual(zeros);
+    expect(values(tf.grad((z: tf.Tensor) => supConLoss(same, z, { zeroWithoutNegatives: true }))(tf.tensor(emb)))).toEqual(emb.flat().map(() => 0));
+  });
+
+  it("emptyAnchors: 'exclude' averages over the anchors with a positive (3.x), 'count' over every anchor (2.8.1)", () => {
+    const r = rng(9);
+    const emb = randomMatrix(r, 9, 3);
+    const labels = [0, 0, 0, 1, 1, 2, 3, 4, 5];
+    const rows = reference(labels, emb);
+    const w = [1, 2, 3, 4, 5, 6, 7, 8, 9];
+    const withPositive = [1, 1, 1, 1, 1, 0, 0, 0, 0];
+    const weighted = (mask: number[]) => refSum(rows.map((l, i) => w[i]! * l)) / refSum(mask.map((m, i) => w[i]! * m));
+    expectClose(scalar(supConLoss(labels, emb, { emptyAnchors: 'exclude' })), refSum(rows) / 5, 1e-5);
+    expectClose(scalar(supConLoss(labels, emb, { emptyAnchors: 'exclude', weights: w })), weighted(withPositive), 1e-5);
+    expectClose(scalar(supConLoss(labels, emb, { emptyAnchors: 'count', weights: w })), weighted(w.map(() => 1)), 1e-5);
+    expectClose(scalar(supConLoss(labels, emb, { emptyAnchors: 'count' })), refMean(rows), 1e-5);
+    // Only 'mean' changes.
+    for (const reduction of ['sum', 'meanNonZero', 'none'] as const) {
+      expectClose(values(supConLoss(labels, emb, { emptyAnchors: 'exclude', reduction })), values(supConLoss(labels, emb, { reduction })), 1e-6, 1e-7);
+    }
+    const f = (x: number[]) => refSum(reference(labels, refRows(x, 3))) / 5;
+    expectClose(values(tf.grad((z: tf.Tensor) => supConLoss(labels, z, { emptyAnchors: 'exclude' }))(tf.tensor(emb))), numericGradient(f, emb.flat()), 1e-4, 1e-6);
+    // No anchor with a positive: 0, not 0/0.
+    expect(scalar(supConLoss([0, 1, 2, 3, 4, 5, 6, 7, 8], emb, { emptyAnchors: 'exclude' }))).toBe(0);
   });
 
   it('uses explicit pairs as masks and multi-hot labels through labelSimilarity', () => {
@@ -165,6 +197,8 @@ describe('supConLoss(labels, embeddings, options)', () => {
       [0, 1],
     ];
     expect(() => supConLoss([0, 0], emb, { temperature: -0.1 })).toThrow('supConLoss: expected `temperature` to be a finite number > 0, got -0.1 (number)');
+    expect(() => supConLoss([0, 0], emb, { emptyAnchors: 'skip' as never })).toThrow(`supConLoss: expected \`emptyAnchors\` to be one of 'count' | 'exclude', got "skip" (string)`);
+    expect(() => supConLoss([0, 0], emb, { zeroWithoutNegatives: 1 as never })).toThrow('supConLoss: expected `zeroWithoutNegatives` to be true or false, got 1 (number)');
     expect(() => supConLoss([0, 0], emb, { labelSimilarity: () => tf.ones([2, 3]) })).toThrow('supConLoss: expected the result of `labelSimilarity` to be a tensor of shape [2,2], got shape [2,3]');
     expect(() => supConLoss([0, 0], emb, { labelSimilarity: () => tf.fill([2, 2], 0.5) })).toThrow(
       'supConLoss: expected every value returned by `labelSimilarity` to be 0 or 1, got 0.5 at flat index 0',
