@@ -1,7 +1,7 @@
 // Time and memory of the topology functions on the built package (dist/): persistence and Betti
 // matching of a 375x375 road mask (data/roads) against a perturbed prediction of it, and of a random
 // 256x256 likelihood map against its thresholded mask, and of a random 64x64x64 volume (3D persistence,
-// Betti numbers and matching); median wall time over repeated runs, and the
+// Betti numbers and matching) and the 3D loss on a 32x32x32 one; median wall time over repeated runs, and the
 // memory one call allocates at several image sizes (it should grow linearly with the pixels).
 // Usage: npm run bench:topology [-- --runs 9]
 import '@tensorflow/tfjs-backend-cpu';
@@ -121,6 +121,16 @@ add(
   () => bettiMatching3d(cube(volume), cube(volumeMask)),
   `matched ${m3d.dim0.matched.length} + ${m3d.dim1.matched.length} + ${m3d.dim2.matched.length}`,
 );
+// The 3D loss (dimensions 0, 1, 2) on a random 32x32x32 volume against its mask, cpu backend.
+const small = volume.subarray(0, 32 ** 3);
+const volTrue = tf.tensor4d(small.map((v) => (v > 0.5 ? 1 : 0)), [1, 32, 32, 32]);
+const volPred = tf.tensor4d(small, [1, 32, 32, 32]);
+add('bettiMatchingLoss forward+backward', '[1,32,32,32] random volume vs its mask, cpu backend', () =>
+  tf.tidy(() => {
+    tf.grad((z: tf.Tensor) => bettiMatchingLoss(volTrue, z))(volPred).dataSync();
+  }),
+);
+tf.dispose([volTrue, volPred]);
 
 /**
  * Memory one call allocates (JS heap + typed-array buffers), from a collected baseline to its end:
