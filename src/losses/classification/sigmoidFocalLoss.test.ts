@@ -99,6 +99,12 @@ describe('sigmoidFocalLoss(yTrue, logits, options)', () => {
       const f = (x: number[]) => mean(reference(t, [0, 1, 2, 3].map((i) => x.slice(3 * i, 3 * i + 3)), gamma, alpha, 0.05).flat());
       expectClose(values(g), numericGradient(f, z.flat()), 1e-4, 1e-7);
     }
+    // t = ½ at z = 0: both terms of log(1 − p_t) are equal, where the log-sum-exp's max has no derivative.
+    const tie = [[0.5, 0.5, 1]];
+    const zTie = [[0, 0.3, 0]];
+    const g = tf.grad((x: tf.Tensor) => sigmoidFocalLoss(tie, x, { gamma: 0.5 }))(tf.tensor(zTie));
+    const f = (x: number[]) => mean(reference(tie, [x], 0.5, 0.25, 0).flat());
+    expectClose(values(g), numericGradient(f, zTie.flat()), 1e-4, 1e-7);
   });
 
   it('keeps value and gradient accurate where 1 − p_t is tiny (z = ±30, γ = 0.5)', () => {

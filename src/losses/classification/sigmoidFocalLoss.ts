@@ -60,8 +60,10 @@ function sigmoidFocalLoss_(yTrue: TensorInput, logits: TensorInput, options: Sig
   const { gamma = 2, alpha = 0.25, labelSmoothing = 0 } = options;
   const { scores: z, targets } = binaryTargets(NAME, yTrue, logits, 'logits');
   const t = labelSmoothing > 0 ? tf.add(tf.mul(targets, 1 - labelSmoothing), labelSmoothing / 2) : targets;
-  const bce = tf.neg(tf.add(tf.mul(t, logSigmoid(z)), tf.mul(tf.sub(1, t), logSigmoid(tf.neg(z)))));
-  let loss = tf.mul(focalFactor(logOneMinusSigmoidPt(t, z), gamma), bce);
+  const logP = logSigmoid(z);
+  const logOneMinusP = logSigmoid(tf.neg(z));
+  const bce = tf.neg(tf.add(tf.mul(t, logP), tf.mul(tf.sub(1, t), logOneMinusP)));
+  let loss = tf.mul(focalFactor(logOneMinusSigmoidPt(t, logP, logOneMinusP), gamma), bce);
   if (alpha !== null) loss = tf.mul(loss, tf.add(tf.mul(t, alpha), tf.mul(tf.sub(1, t), 1 - alpha)));
   return reduce(NAME, loss, options);
 }
