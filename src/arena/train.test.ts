@@ -204,6 +204,34 @@ describe('runTrial', () => {
     expect(r.test).toEqual(plain.test);
   });
 
+  it('gives an unseeded stochastic loss a new seed at each step from the trial seed, and leaves a seed the user set', () => {
+    const seedsOf = (trialSeed: number, options: Record<string, unknown> = {}) => {
+      const seeds: unknown[] = [];
+      const spec = fakeLoss({ properties: ['stochastic'], params: { seed: { kind: 'data', type: 'integer', default: null, doc: '-' } } }, (_, __, o) => seeds.push(o.seed));
+      expect(runTrial(binary, arenaLoss(spec, 'binary', options), trialSeed, { ...settings, maxEpochs: 2 }).status).toBe('done');
+      return seeds;
+    };
+    const first = seedsOf(0);
+    expect(first).toHaveLength(2 * Math.ceil(binary.train.n / 16));
+    expect(first.every((v) => Number.isInteger(v) && (v as number) >= 0 && (v as number) < 2 ** 32)).toBe(true);
+    expect(new Set(first).size).toBe(first.length);
+    expect(seedsOf(0)).toEqual(first);
+    expect(seedsOf(1)).not.toEqual(first);
+    expect(new Set(seedsOf(0, { seed: 5 }))).toEqual(new Set([5]));
+    // Without the property, or without a seed parameter, nothing is added.
+    const plain: unknown[] = [];
+    runTrial(binary, arenaLoss(fakeLoss({}, (_, __, o) => plain.push(o.seed)), 'binary'), 0, { ...settings, maxEpochs: 1 });
+    expect(plain.every((v) => v === undefined)).toBe(true);
+  });
+
+  it('repeats a trial of the stochastic ensLoss exactly', () => {
+    const ens = findLoss('ensLoss');
+    const a = runTrial(binary, arenaLoss(ens, 'binary'), 2, settings);
+    const b = runTrial(binary, arenaLoss(ens, 'binary'), 2, settings);
+    expect(a.status).toBe('done');
+    expect(withoutTimes(b)).toEqual(withoutTimes(a));
+  });
+
   it('fails a trial whose loss stops being finite or throws, with the reason', () => {
     const nan = fakeLoss({ fn: ((_: tf.Tensor, p: tf.Tensor) => tf.mul(tf.sum(p), Number.NaN)) as unknown as FunctionLossSpec['fn'] });
     const before = tf.memory().numTensors;

@@ -91,6 +91,8 @@ function originalTargets(data: PreparedData, part: SplitPart): Float64Array {
  * - A required data parameter of shape `likePrediction` gets the model's predictions on adversarial
  *   inputs x' = x + ε·sign(∇ₓ ℓ), one FGSM step on the standardised inputs; the attack's gradient is
  *   that of the loss itself with the clean predictions (held constant) in that parameter.
+ * - A `stochastic` loss with a `seed` parameter the user did not set gets a new seed at every step,
+ *   drawn from the trial's seed, so the trial is reproducible.
  * - A `gradientSurrogate` loss's value is not a loss: its training loss is recorded as NaN, and the
  *   optimiser still steps on its gradient.
  *
@@ -151,6 +153,10 @@ export function runTrial(
     if (loss.spec.kind === 'factory') stateful = loss.spec.create({ ...loss.config.options, numSamples: n });
     const order = Array.from({ length: n }, (_, i) => i);
     const shuffler = stream(seed, 'batches');
+    // A stochastic loss left unseeded would draw from a stream shared by every trial of the thread:
+    // it gets a fresh seed per step from the trial's own stream instead, so a trial repeats exactly
+    // (on any worker, and after --resume) while each step still draws anew.
+    const stepSeeds = loss.spec.properties.includes('stochastic') && 'seed' in loss.spec.params && loss.config.options.seed === undefined ? stream(seed, 'loss-draws') : undefined;
     for (let epoch = 1; epoch <= settings.maxEpochs; epoch++) {
       phase = `epoch ${epoch}`;
       shuffleInPlace(order, shuffler);
@@ -162,12 +168,12 @@ export function runTrial(
           const ids = tf.tensor1d(rows, 'int32');
           const xb = tf.gather(xTrain, ids) as tf.Tensor2D;
           const yb = targetsFor(loss, data, tf.gather(yTrain, ids) as tf.Tensor1D, units);
-          const extra: Record<string, unknown> = {};
+          const extra: Record<string, unknown> = stepSeeds === undefined ? {} : { seed: Math.floor(stepSeeds() * 2 ** 32) };
           let xAdv: tf.Tensor2D | undefined;
           if (loss.adversarialOption !== undefined) {
             const option = loss.adversarialOption;
             const clean = lossInput(loss, model.apply(xb));
-            const grad = tf.grad((x: tf.Tensor) => callLoss(yb, lossInput(loss, model.apply(x as tf.Tensor2D)), ids, { [option]: clean }))(xb);
+            const grad = tf.grad((x: tf.Tensor) => callLoss(yb, lossInput(loss, model.apply(x as tf.Tensor2D)), ids, { ...extra, [option]: clean }))(xb);
             xAdv = tf.add(xb, tf.mul(tf.sign(grad), settings.advEps)) as tf.Tensor2D;
           }
           const cost = optimizer.minimize(
