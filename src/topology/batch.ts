@@ -1,6 +1,6 @@
 import { fail, formatValue } from '../losses/_shared/errors.js';
-import { checkDimensions, matchSublevelImages } from './bettiMatching.js';
-import { checkDimensions3d, matchSublevelVolumes } from './bettiMatching3d.js';
+import { checkDimensions, isDimensionList, matchSublevelImages } from './bettiMatching.js';
+import { matchSublevelVolumes } from './bettiMatching3d.js';
 import type { DimensionMatching2d } from './matching.js';
 
 /**
@@ -38,8 +38,8 @@ export function batchSpatialShape(shape: readonly number[]): number[] | undefine
  * images, {0, 1, 2} for volumes; returns it, or the default (all of them).
  */
 export function checkDimensionsForRank(fn: string, dimensions: unknown, spatialRank: number): readonly number[] {
-  if (spatialRank === 3) return checkDimensions3d(fn, dimensions);
-  if (Array.isArray(dimensions) && dimensions.includes(2) && dimensions.every((d) => d === 0 || d === 1 || d === 2) && new Set(dimensions).size === dimensions.length) {
+  if (spatialRank === 3) return checkDimensions(fn, dimensions, 2);
+  if (isDimensionList(dimensions, 2) && dimensions.includes(2)) {
     fail(
       fn,
       '`dimensions`',

@@ -1,7 +1,7 @@
 import { fail, formatShape, formatValue } from '../losses/_shared/errors.js';
 import type { ParamSpecs } from '../losses/_shared/spec.js';
 import { checkMetricOptions } from '../metrics/_inputs.js';
-import { buildComplex2d, denseRanks, minimumRanks } from './complex.js';
+import { buildComplex2d, denseRanks, minimumRanks, type Ranking } from './complex.js';
 import { type CubicalPersistenceOptions, type PersistencePair, TOPOLOGY_PARAMS } from './cubicalPersistence.js';
 import { type ImageInput, padRelative, readImage2d, sublevelValues } from './image.js';
 import { bettiMatching2d, type DimensionMatching2d } from './matching.js';
@@ -18,13 +18,50 @@ export const MATCHING_PARAMS: ParamSpecs = {
   dimensions: { kind: 'data', type: 'number[] (a non-empty subset of [0, 1])', doc: 'homology dimensions matched: 0 components, 1 holes (default [0, 1])' },
 };
 
-/** Throws unless `dimensions` is a non-empty list of distinct values from {0, 1}; returns it. */
-export function checkDimensions(fn: string, dimensions: unknown): readonly number[] {
-  if (dimensions === undefined) return [0, 1];
-  const ok =
-    Array.isArray(dimensions) && dimensions.length > 0 && dimensions.every((d) => d === 0 || d === 1) && new Set(dimensions).size === dimensions.length;
-  if (!ok) fail(fn, '`dimensions`', 'be a non-empty list of distinct dimensions from [0, 1]', formatValue(dimensions));
-  return dimensions as readonly number[];
+/** Whether `dimensions` is a non-empty list of distinct dimensions from 0 to `top`. */
+export function isDimensionList(dimensions: unknown, top: number): dimensions is readonly number[] {
+  return (
+    Array.isArray(dimensions) &&
+    dimensions.length > 0 &&
+    dimensions.every((d) => Number.isInteger(d) && d >= 0 && d <= top) &&
+    new Set(dimensions).size === dimensions.length
+  );
+}
+
+/**
+ * Throws unless `dimensions` is a non-empty list of distinct dimensions from 0 to `top` (1 for
+ * images, 2 for volumes); returns it, or all of them when it is undefined.
+ */
+export function checkDimensions(fn: string, dimensions: unknown, top = 1): readonly number[] {
+  const all = Array.from({ length: top + 1 }, (_, d) => d);
+  if (dimensions === undefined) return all;
+  if (!isDimensionList(dimensions, top)) fail(fn, '`dimensions`', `be a non-empty list of distinct dimensions from [${all.join(', ')}]`, formatValue(dimensions));
+  return dimensions;
+}
+
+/**
+ * Maps the critical cells of matched barcodes computed on `relative`-framed images back to the
+ * unframed ones: a frame cell becomes the image cell whose value it holds (`sources`, one per input).
+ */
+export function remapFramedPairs(dims: readonly (DimensionMatching2d | undefined)[], sources: readonly [Int32Array, Int32Array]): void {
+  const remap = (pairs: PairBuffer, source: Int32Array) => {
+    for (let i = 0; i < pairs.length; i++) {
+      pairs.birth[i] = source[pairs.birth[i] as number] as number;
+      pairs.death[i] = source[pairs.death[i] as number] as number;
+    }
+  };
+  for (const d of dims) {
+    if (d === undefined) continue;
+    remap(d.prediction, sources[0]);
+    remap(d.target, sources[1]);
+  }
+}
+
+/** The comparison image of two sublevel images: their pointwise minimum, with its ranks. */
+export function comparisonImage(f0: Float64Array, r0: Ranking, f1: Float64Array, r1: Ranking): { values: Float64Array; rank: Ranking } {
+  const values = new Float64Array(f0.length);
+  for (let i = 0; i < values.length; i++) values[i] = Math.min(f0[i] as number, f1[i] as number);
+  return { values, rank: minimumRanks(f0, r0, f1, r1) };
 }
 
 /**
@@ -54,25 +91,11 @@ export function matchSublevelImages(
     w = p0.width;
     sources = [p0.source, p1.source];
   }
-  const fc = new Float64Array(f0.length);
-  for (let i = 0; i < fc.length; i++) fc[i] = Math.min(f0[i] as number, f1[i] as number);
   const r0 = denseRanks(f0);
   const r1 = denseRanks(f1);
-  const comparison = buildComplex2d(fc, h, w, minimumRanks(f0, r0, f1, r1));
-  const { dims } = bettiMatching2d(buildComplex2d(f0, h, w, r0), buildComplex2d(f1, h, w, r1), comparison, dimensions);
-  if (sources !== undefined) {
-    const remap = (pairs: PairBuffer, source: Int32Array) => {
-      for (let i = 0; i < pairs.length; i++) {
-        pairs.birth[i] = source[pairs.birth[i] as number] as number;
-        pairs.death[i] = source[pairs.death[i] as number] as number;
-      }
-    };
-    for (const d of dims) {
-      if (d === undefined) continue;
-      remap(d.prediction, sources[0]);
-      remap(d.target, sources[1]);
-    }
-  }
+  const fc = comparisonImage(f0, r0, f1, r1);
+  const { dims } = bettiMatching2d(buildComplex2d(f0, h, w, r0), buildComplex2d(f1, h, w, r1), buildComplex2d(fc.values, h, w, fc.rank), dimensions);
+  if (sources !== undefined) remapFramedPairs(dims, sources);
   return dims;
 }
 
@@ -83,6 +106,22 @@ export function unmatchedIndices(length: number, matched: Int32Array): number[] 
   const out: number[] = [];
   for (let i = 0; i < length; i++) if (isMatched[i] === 0) out.push(i);
   return out;
+}
+
+/** Matched and unmatched bars of one dimension, each bar built by `bar` from its input's pairs and index. */
+export function dimensionResult<P>(
+  m: DimensionMatching2d | undefined,
+  bar: (input: 'prediction' | 'target', pairs: PairBuffer, i: number) => P,
+): { matched: { prediction: P; target: P }[]; unmatchedPrediction: P[]; unmatchedTarget: P[] } {
+  if (m === undefined) return { matched: [], unmatchedPrediction: [], unmatchedTarget: [] };
+  return {
+    matched: Array.from({ length: m.count }, (_, k) => ({
+      prediction: bar('prediction', m.prediction, m.matchedPrediction[k] as number),
+      target: bar('target', m.target, m.matchedTarget[k] as number),
+    })),
+    unmatchedPrediction: unmatchedIndices(m.prediction.length, m.matchedPrediction).map((i) => bar('prediction', m.prediction, i)),
+    unmatchedTarget: unmatchedIndices(m.target.length, m.matchedTarget).map((i) => bar('target', m.target, i)),
+  };
 }
 
 export interface MatchedPair {
@@ -140,22 +179,12 @@ export function bettiMatching(prediction: ImageInput, target: ImageInput, option
   }
   const dims = matchSublevelImages(sublevelValues(p.values, filtration), sublevelValues(t.values, filtration), p.height, p.width, { relative, dimensions });
   const w = p.width;
-  const pair = (values: Float64Array, pairs: PairBuffer, i: number): PersistencePair => {
+  const bar = (input: 'prediction' | 'target', pairs: PairBuffer, i: number): PersistencePair => {
+    const values = input === 'prediction' ? p.values : t.values;
     const b = pairs.birth[i] as number;
     const d = pairs.death[i] as number;
     return { birth: values[b] as number, death: values[d] as number, birthPixel: [Math.floor(b / w), b % w], deathPixel: [Math.floor(d / w), d % w] };
   };
-  const convert = (m: DimensionMatching2d | undefined): DimensionMatching => {
-    if (m === undefined) return { matched: [], unmatchedPrediction: [], unmatchedTarget: [] };
-    const matched = Array.from({ length: m.count }, (_, k) => ({
-      prediction: pair(p.values, m.prediction, m.matchedPrediction[k] as number),
-      target: pair(t.values, m.target, m.matchedTarget[k] as number),
-    }));
-    return {
-      matched,
-      unmatchedPrediction: unmatchedIndices(m.prediction.length, m.matchedPrediction).map((i) => pair(p.values, m.prediction, i)),
-      unmatchedTarget: unmatchedIndices(m.target.length, m.matchedTarget).map((i) => pair(t.values, m.target, i)),
-    };
-  };
+  const convert = (m: DimensionMatching2d | undefined): DimensionMatching => dimensionResult(m, bar);
   return { dim0: convert(dims[0]), dim1: convert(dims[1]) };
 }

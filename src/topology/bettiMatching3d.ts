@@ -1,8 +1,8 @@
-import { fail, formatShape, formatValue } from '../losses/_shared/errors.js';
+import { fail, formatShape } from '../losses/_shared/errors.js';
 import type { ParamSpecs } from '../losses/_shared/spec.js';
 import { checkMetricOptions } from '../metrics/_inputs.js';
-import { unmatchedIndices } from './bettiMatching.js';
-import { denseRanks, minimumRanks } from './complex.js';
+import { checkDimensions, comparisonImage, dimensionResult, remapFramedPairs } from './bettiMatching.js';
+import { denseRanks } from './complex.js';
 import { buildComplex3d } from './complex3d.js';
 import { TOPOLOGY_PARAMS } from './cubicalPersistence.js';
 import type { CubicalPersistence3dOptions, PersistencePair3d, Voxel } from './cubicalPersistence3d.js';
@@ -21,16 +21,9 @@ export const MATCHING3D_PARAMS: ParamSpecs = {
   dimensions: { kind: 'data', type: 'number[] (a non-empty subset of [0, 1, 2])', doc: 'homology dimensions matched: 0 components, 1 loops, 2 cavities (default [0, 1, 2])' },
 };
 
-/** Throws unless `dimensions` is a non-empty list of distinct values from {0, 1, 2}; returns it. */
+/** Throws unless `dimensions` is a non-empty list of distinct values from {0, 1, 2}; returns it (default all three). */
 export function checkDimensions3d(fn: string, dimensions: unknown): readonly number[] {
-  if (dimensions === undefined) return [0, 1, 2];
-  const ok =
-    Array.isArray(dimensions) &&
-    dimensions.length > 0 &&
-    dimensions.every((d) => d === 0 || d === 1 || d === 2) &&
-    new Set(dimensions).size === dimensions.length;
-  if (!ok) fail(fn, '`dimensions`', 'be a non-empty list of distinct dimensions from [0, 1, 2]', formatValue(dimensions));
-  return dimensions as readonly number[];
+  return checkDimensions(fn, dimensions, 2);
 }
 
 /**
@@ -57,25 +50,11 @@ export function matchSublevelVolumes(
     ({ depth: d, height: h, width: w } = p0);
     sources = [p0.source, p1.source];
   }
-  const fc = new Float64Array(f0.length);
-  for (let i = 0; i < fc.length; i++) fc[i] = Math.min(f0[i] as number, f1[i] as number);
   const r0 = denseRanks(f0);
   const r1 = denseRanks(f1);
-  const comparison = buildComplex3d(fc, d, h, w, minimumRanks(f0, r0, f1, r1));
-  const { dims } = bettiMatching3dPairs(buildComplex3d(f0, d, h, w, r0), buildComplex3d(f1, d, h, w, r1), comparison, dimensions);
-  if (sources !== undefined) {
-    const remap = (pairs: PairBuffer, source: Int32Array) => {
-      for (let i = 0; i < pairs.length; i++) {
-        pairs.birth[i] = source[pairs.birth[i] as number] as number;
-        pairs.death[i] = source[pairs.death[i] as number] as number;
-      }
-    };
-    for (const m of dims) {
-      if (m === undefined) continue;
-      remap(m.prediction, sources[0]);
-      remap(m.target, sources[1]);
-    }
-  }
+  const fc = comparisonImage(f0, r0, f1, r1);
+  const { dims } = bettiMatching3dPairs(buildComplex3d(f0, d, h, w, r0), buildComplex3d(f1, d, h, w, r1), buildComplex3d(fc.values, d, h, w, fc.rank), dimensions);
+  if (sources !== undefined) remapFramedPairs(dims, sources);
   return dims;
 }
 
@@ -147,22 +126,12 @@ export function bettiMatching3d(prediction: VolumeInput, target: VolumeInput, op
     const rest = q - z * hw;
     return [z, Math.floor(rest / w), rest % w];
   };
-  const pair = (values: Float64Array, pairs: PairBuffer, i: number): PersistencePair3d => {
+  const bar = (input: 'prediction' | 'target', pairs: PairBuffer, i: number): PersistencePair3d => {
+    const values = input === 'prediction' ? p.values : t.values;
     const b = pairs.birth[i] as number;
     const d = pairs.death[i] as number;
     return { birth: values[b] as number, death: values[d] as number, birthVoxel: voxel(b), deathVoxel: voxel(d) };
   };
-  const convert = (m: DimensionMatching3d | undefined): DimensionMatching3dResult => {
-    if (m === undefined) return { matched: [], unmatchedPrediction: [], unmatchedTarget: [] };
-    const matched = Array.from({ length: m.count }, (_, k) => ({
-      prediction: pair(p.values, m.prediction, m.matchedPrediction[k] as number),
-      target: pair(t.values, m.target, m.matchedTarget[k] as number),
-    }));
-    return {
-      matched,
-      unmatchedPrediction: unmatchedIndices(m.prediction.length, m.matchedPrediction).map((i) => pair(p.values, m.prediction, i)),
-      unmatchedTarget: unmatchedIndices(m.target.length, m.matchedTarget).map((i) => pair(t.values, m.target, i)),
-    };
-  };
+  const convert = (m: DimensionMatching3d | undefined): DimensionMatching3dResult => dimensionResult(m, bar);
   return { dim0: convert(dims[0]), dim1: convert(dims[1]), dim2: convert(dims[2]) };
 }
