@@ -27,6 +27,37 @@ interface Cell {
 }
 
 /**
+ * The standard Z/2 reduction of a boundary matrix whose columns (sorted row lists) are in
+ * filtration order: each column adds earlier reduced columns while its lowest row is owned by one.
+ * Returns the pairs (lowest row, column) in column order and the unpaired indices in order.
+ */
+export function reduceColumns(boundary: readonly (readonly number[])[]): { pairs: [number, number][]; unpaired: number[] } {
+  const columns = boundary.map((c) => [...c]);
+  const lowOwner = new Map<number, number>();
+  const paired = new Set<number>();
+  const pairs: [number, number][] = [];
+  for (let j = 0; j < columns.length; j++) {
+    let col = columns[j] as number[];
+    while (col.length > 0 && lowOwner.has(col[col.length - 1] as number)) {
+      const other = columns[lowOwner.get(col[col.length - 1] as number) as number] as number[];
+      const sum = new Set(col);
+      for (const x of other) {
+        if (sum.has(x)) sum.delete(x);
+        else sum.add(x);
+      }
+      col = [...sum].sort((a, b) => a - b);
+    }
+    columns[j] = col;
+    if (col.length === 0) continue;
+    const low = col[col.length - 1] as number;
+    lowOwner.set(low, j);
+    paired.add(low).add(j);
+    pairs.push([low, j]);
+  }
+  return { pairs, unpaired: columns.map((_, i) => i).filter((i) => !paired.has(i)) };
+}
+
+/**
  * Persistence pairs of the sublevel filtration of f (in the V-construction) by the standard column
  * reduction over Z/2, cells in the order (value, dimension, id). Zero-length pairs are left out;
  * unpaired cells are returned with death = Infinity. Values reported are those of f.
@@ -67,34 +98,17 @@ export function referencePersistence(f: Grid): ReferencePair[] {
   });
   const position = new Map(keys.map((k, i) => [k, i]));
   const columns: number[][] = keys.map((k) => (cells.get(k) as Cell).faces.map((face) => position.get(face) as number).sort((a, b) => a - b));
-  const lowOwner = new Map<number, number>();
-  const paired = new Set<number>();
+  const { pairs: reduced, unpaired } = reduceColumns(columns);
   const pairs: ReferencePair[] = [];
-  for (let j = 0; j < columns.length; j++) {
-    let col = columns[j] as number[];
-    while (col.length > 0 && lowOwner.has(col[col.length - 1] as number)) {
-      const other = columns[lowOwner.get(col[col.length - 1] as number) as number] as number[];
-      const sum = new Set(col);
-      for (const x of other) {
-        if (sum.has(x)) sum.delete(x);
-        else sum.add(x);
-      }
-      col = [...sum].sort((a, b) => a - b);
-    }
-    columns[j] = col;
-    if (col.length === 0) continue;
-    const low = col[col.length - 1] as number;
-    lowOwner.set(low, j);
-    paired.add(low).add(j);
+  for (const [low, j] of reduced) {
     const b = cells.get(keys[low] as string) as Cell;
     const d = cells.get(keys[j] as string) as Cell;
     if (b.value !== d.value) pairs.push({ dim: b.dim, birth: b.value, death: d.value, birthPixel: b.pixel, deathPixel: d.pixel });
   }
-  keys.forEach((k, i) => {
-    if (paired.has(i)) return;
-    const cell = cells.get(k) as Cell;
+  for (const i of unpaired) {
+    const cell = cells.get(keys[i] as string) as Cell;
     pairs.push({ dim: cell.dim, birth: cell.value, death: Infinity, birthPixel: cell.pixel, deathPixel: null });
-  });
+  }
   return pairs;
 }
 

@@ -6,6 +6,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { reduceColumns } from './topology-reference.js';
 
 export type Volume = number[][][];
 type Voxel = [number, number, number];
@@ -125,34 +126,17 @@ export function referencePersistence3d(f: Volume): ReferencePair3d[] {
       })
       .sort((a, b) => a - b),
   );
-  const lowOwner = new Map<number, number>();
-  const paired = new Set<number>();
+  const { pairs: reduced, unpaired } = reduceColumns(columns);
   const pairs: ReferencePair3d[] = [];
-  for (let j = 0; j < columns.length; j++) {
-    let col = columns[j] as number[];
-    while (col.length > 0 && lowOwner.has(col[col.length - 1] as number)) {
-      const add = columns[lowOwner.get(col[col.length - 1] as number) as number] as number[];
-      const sum = new Set(col);
-      for (const x of add) {
-        if (sum.has(x)) sum.delete(x);
-        else sum.add(x);
-      }
-      col = [...sum].sort((a, b) => a - b);
-    }
-    columns[j] = col;
-    if (col.length === 0) continue;
-    const low = col[col.length - 1] as number;
-    lowOwner.set(low, j);
-    paired.add(low).add(j);
+  for (const [low, j] of reduced) {
     const b = cells.get(keys[low] as string) as Cell;
     const d = cells.get(keys[j] as string) as Cell;
     if (b.value !== d.value) pairs.push({ dim: b.dim, birth: b.value, death: d.value, birthVoxel: b.voxel, deathVoxel: d.voxel });
   }
-  keys.forEach((k, i) => {
-    if (paired.has(i)) return;
-    const cell = cells.get(k) as Cell;
+  for (const i of unpaired) {
+    const cell = cells.get(keys[i] as string) as Cell;
     pairs.push({ dim: cell.dim, birth: cell.value, death: Infinity, birthVoxel: cell.voxel, deathVoxel: null });
-  });
+  }
   return pairs;
 }
 
