@@ -11,7 +11,6 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import * as tf from '@tensorflow/tfjs-core';
 import { setUpBackend } from '../dist/arena/backend.js';
 import { ARENA_DEFAULTS } from '../dist/arena/defaults.js';
 import { DEMO } from '../dist/arena/demo.js';
@@ -83,7 +82,6 @@ async function overhead(): Promise<Overhead> {
     for (const pass of ['warm-up', 'timed']) {
       for (let seed = 0; seed < seeds; seed++) {
         const data = prepareData(plan.data, plan.dataSettings, seed);
-        const xValidation = tf.tensor2d(data.validation.x, [data.validation.n, data.numFeatures]);
         for (const loss of losses) {
           const t0 = performance.now();
           const result = executor.run({ lossIndex: losses.indexOf(loss), seed }, () => {});
@@ -91,7 +89,7 @@ async function overhead(): Promise<Overhead> {
           const total = (performance.now() - t0) / 1000;
           const model = createModel(plan.trainSettings.model, modelShape(loss, data), seed);
           const t1 = performance.now();
-          for (let e = 0; e < result.curve.length; e++) tf.tidy(() => model.apply(xValidation).dataSync());
+          for (let e = 0; e < result.curve.length; e++) model.predict(data.validation.x, data.validation.n);
           const forward = (performance.now() - t1) / 1000;
           model.dispose();
           if (pass === 'timed') {
@@ -103,7 +101,6 @@ async function overhead(): Promise<Overhead> {
             o.trials++;
           }
         }
-        xValidation.dispose();
       }
     }
   } finally {

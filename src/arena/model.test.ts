@@ -77,10 +77,66 @@ describe('createModel', () => {
     const afterBuild = tf.memory().numTensors;
     const out = m.apply(x);
     out.dispose();
+    m.predict(x.dataSync() as Float32Array, 2);
     expect(tf.memory().numTensors).toBe(afterBuild);
     x.dispose();
     m.dispose();
     expect(tf.memory().numTensors).toBe(before);
+  });
+
+  it('predicts on the host what apply computes: float64 layer by layer, any number of rows', () => {
+    // Reference: the layers' plain sums in float64 from the variables' float32 weights.
+    const reference = (m: ReturnType<typeof createModel>, x: Float32Array, n: number): number[] => {
+      let h = Array.from(x);
+      let k = x.length / n;
+      for (let l = 0; l < m.variables.length; l += 2) {
+        const w = values(m.variables[l] as tf.Variable);
+        const b = values(m.variables[l + 1] as tf.Variable);
+        const units = b.length;
+        const last = l === m.variables.length - 2;
+        const out: number[] = [];
+        for (let i = 0; i < n; i++) {
+          for (let j = 0; j < units; j++) {
+            let sum = b[j] as number;
+            for (let p = 0; p < k; p++) sum += (h[i * k + p] as number) * (w[p * units + j] as number);
+            out.push(last ? sum : Math.max(0, sum));
+          }
+        }
+        h = out;
+        k = units;
+      }
+      return h;
+    };
+    const cases = [
+      { hidden: [8, 4], units: 3, headWidth: 3 },
+      { hidden: [7], units: 1, headWidth: 2 },
+      { hidden: [], units: 1, headWidth: 1 },
+    ];
+    for (const { hidden, units, headWidth } of cases) {
+      const m = createModel({ kind: 'mlp', hidden }, { numFeatures: 5, units, headWidth }, 9);
+      for (const n of [1, 3, 4, 9]) {
+        const x = inputs(n, 5, n);
+        const xs = x.dataSync() as Float32Array;
+        const predicted = Array.from(m.predict(xs, n));
+        expectClose(predicted, reference(m, xs, n), 1e-12, 1e-12);
+        const applied = m.apply(x);
+        expect(applied.shape).toEqual(units === 1 ? [n] : [n, units]);
+        expectClose(predicted, values(applied), 1e-5, 1e-6);
+        tf.dispose([x, applied]);
+      }
+      m.dispose();
+    }
+  });
+
+  it('predicts with a CNN through apply', () => {
+    const m = createModel({ kind: 'cnn', hidden: [6] }, { numFeatures: 36, imageShape: [6, 6], units: 4, headWidth: 4 }, 2);
+    const x = inputs(3, 36);
+    const applied = m.apply(x);
+    const before = tf.memory().numTensors;
+    expect(Array.from(m.predict(x.dataSync() as Float32Array, 3))).toEqual(values(applied));
+    expect(tf.memory().numTensors).toBe(before);
+    tf.dispose([x, applied]);
+    m.dispose();
   });
 
   it('is named by kind and widths', () => {

@@ -24,6 +24,12 @@ export interface Model {
   variables: tf.Variable[];
   /** Predictions for inputs `[N, numFeatures]`: `[N, units]`, or `[N]` for a one-unit head. */
   apply(x: tf.Tensor2D): tf.Tensor;
+  /**
+   * The same predictions, row-major, for evaluation: an MLP computes them in float64 on the host
+   * from its current weights (for inputs of a few thousand numbers this takes a fraction of the
+   * kernels' fixed cost), a CNN by {@link apply}.
+   */
+  predict(x: Float32Array, n: number): Float64Array;
   dispose(): void;
 }
 
@@ -120,9 +126,76 @@ export function createModel(spec: ModelSpec, shape: ModelShape, seed: number): M
         return shape.units === 1 ? tf.reshape(out, [x.shape[0]]) : out;
       });
     },
+    predict(x, n) {
+      if (convs.length > 0) {
+        const input = tf.tensor2d(x, [n, shape.numFeatures]);
+        const out = this.apply(input);
+        const values = new Float64Array(out.dataSync());
+        tf.dispose([input, out]);
+        return values;
+      }
+      let h: ArrayLike<number> = x;
+      let k = shape.numFeatures;
+      for (const { weight, bias } of dense) {
+        h = denseOnHost(h, n, k, weight, bias, true);
+        k = weight.shape[1] as number;
+      }
+      return denseOnHost(h, n, k, headWeight, headBias, false);
+    },
     dispose() {
       for (const v of variables) v.dispose();
       for (const { patches, windows } of convs) tf.dispose([patches, ...windows]);
     },
   };
+}
+
+/**
+ * `max(0, x·W + b)` (or `x·W + b`) for row-major `x` `[rows, k]` and a dense layer's weight `[k, units]`,
+ * in float64: the weight is transposed so that each output is a dot product of two contiguous rows,
+ * and four input rows share each weight row read.
+ */
+function denseOnHost(x: ArrayLike<number>, rows: number, k: number, weight: tf.Variable, bias: tf.Variable, relu: boolean): Float64Array {
+  const units = weight.shape[1] as number;
+  const w = weight.dataSync();
+  const b = bias.dataSync();
+  const wt = new Float64Array(units * k);
+  for (let p = 0; p < k; p++) for (let j = 0; j < units; j++) wt[j * k + p] = w[p * units + j] as number;
+  const out = new Float64Array(rows * units);
+  const finish = (i: number, j: number, sum: number) => {
+    const v = sum + (b[j] as number);
+    out[i * units + j] = relu && v < 0 ? 0 : v;
+  };
+  let i = 0;
+  for (; i + 3 < rows; i += 4) {
+    const r0 = i * k;
+    const r1 = r0 + k;
+    const r2 = r1 + k;
+    const r3 = r2 + k;
+    for (let j = 0; j < units; j++) {
+      const wj = j * k;
+      let s0 = 0;
+      let s1 = 0;
+      let s2 = 0;
+      let s3 = 0;
+      for (let p = 0; p < k; p++) {
+        const wp = wt[wj + p] as number;
+        s0 += (x[r0 + p] as number) * wp;
+        s1 += (x[r1 + p] as number) * wp;
+        s2 += (x[r2 + p] as number) * wp;
+        s3 += (x[r3 + p] as number) * wp;
+      }
+      finish(i, j, s0);
+      finish(i + 1, j, s1);
+      finish(i + 2, j, s2);
+      finish(i + 3, j, s3);
+    }
+  }
+  for (; i < rows; i++) {
+    for (let j = 0; j < units; j++) {
+      let s = 0;
+      for (let p = 0; p < k; p++) s += (x[i * k + p] as number) * (wt[j * k + p] as number);
+      finish(i, j, s);
+    }
+  }
+  return out;
 }

@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { asAnyOptions, type StatefulLoss } from '../losses/_shared/spec.js';
+import { HostAdam } from './adam.js';
 import type { ArenaLoss } from './loss-config.js';
 import { createModel, type ModelShape, type ModelSpec } from './model.js';
 import { evaluatePanel, METRIC_INFO, type PanelInput, reliability } from './panel.js';
@@ -54,11 +55,11 @@ function lossInput(loss: ArenaLoss, raw: tf.Tensor): tf.Tensor {
  * in float64 from the head's outputs: the sigmoid of one score, the softmax of a row of logits (what a
  * 'probability' loss receives too).
  */
-function panelValues(data: PreparedData, raw: tf.Tensor): Float64Array {
-  const z = raw.dataSync();
+function panelValues(data: PreparedData, z: Float64Array, units: number): Float64Array {
   if (data.task === 'regression') return Float64Array.from(z, (v) => v * data.targetStd + data.targetMean);
-  if (raw.rank === 1) return Float64Array.from(z, (v) => 1 / (1 + Math.exp(-v)));
-  const [n, c] = raw.shape as [number, number];
+  if (units === 1) return Float64Array.from(z, (v) => 1 / (1 + Math.exp(-v)));
+  const c = units;
+  const n = z.length / c;
   const rows = new Float64Array(n * c);
   for (let i = 0; i < n; i++) {
     let max = Number.NEGATIVE_INFINITY;
@@ -109,7 +110,7 @@ export function runTrial(
   const shape = modelShape(loss, data);
   const units = shape.units;
   const model = createModel(settings.model, shape, seed);
-  const optimizer = tf.train.adam(settings.learningRate);
+  const optimizer = new HostAdam(model.variables, settings.learningRate);
   const higherIsBetter = METRIC_INFO[settings.primaryMetric]?.higherIsBetter ?? true;
   const surrogate = loss.spec.properties.includes('gradientSurrogate');
   const n = data.train.n;
@@ -127,14 +128,13 @@ export function runTrial(
     return asAnyOptions(loss.spec)(yTrue, pred, { ...loss.config.options, ...extra });
   };
 
-  // The validation inputs are uploaded once: they are read after every epoch.
-  const xValidation = tf.tensor2d(data.validation.x, [data.validation.n, data.numFeatures]);
+  // Read after every epoch.
+  const validationTargets = originalTargets(data, data.validation);
   const predict = (part: SplitPart): PanelInput => {
-    const raw = tf.tidy(() => model.apply(part === data.validation ? xValidation : tf.tensor2d(part.x, [part.n, data.numFeatures])));
-    const values = panelValues(data, raw);
-    raw.dispose();
+    const values = panelValues(data, model.predict(part.x, part.n), units);
     if (!values.every(Number.isFinite)) throw new Error('the model\u2019s predictions are not finite');
-    return { task: data.task, yTrue: originalTargets(data, part), values, numClasses: data.numClasses };
+    const yTrue = part === data.validation ? validationTargets : originalTargets(data, part);
+    return { task: data.task, yTrue, values, numClasses: data.numClasses };
   };
 
   const fail = (error: unknown): TrialResult => ({
@@ -176,17 +176,14 @@ export function runTrial(
             const grad = tf.grad((x: tf.Tensor) => callLoss(yb, lossInput(loss, model.apply(x as tf.Tensor2D)), ids, { ...extra, [option]: clean }))(xb);
             xAdv = tf.add(xb, tf.mul(tf.sign(grad), settings.advEps)) as tf.Tensor2D;
           }
-          const cost = optimizer.minimize(
-            () => {
-              const pred = lossInput(loss, model.apply(xb));
-              if (xAdv !== undefined) extra[loss.adversarialOption as string] = lossInput(loss, model.apply(xAdv));
-              const l = callLoss(yb, pred, ids, extra);
-              return (l.rank === 0 ? l : tf.mean(l)) as tf.Scalar;
-            },
-            true,
-            model.variables,
-          );
-          return surrogate || cost === null ? Number.NaN : (cost.dataSync()[0] as number);
+          const { value: cost, grads } = tf.variableGrads(() => {
+            const pred = lossInput(loss, model.apply(xb));
+            if (xAdv !== undefined) extra[loss.adversarialOption as string] = lossInput(loss, model.apply(xAdv));
+            const l = callLoss(yb, pred, ids, extra);
+            return (l.rank === 0 ? l : tf.mean(l)) as tf.Scalar;
+          }, model.variables);
+          optimizer.update(model.variables.map((v) => grads[v.name]));
+          return surrogate ? Number.NaN : (cost.dataSync()[0] as number);
         });
         if (!surrogate && !Number.isFinite(value)) throw new Error(`the training loss is ${value}`);
         lossSum += value * rows.length;
@@ -202,17 +199,10 @@ export function runTrial(
       if (Number.isNaN(best) || (higherIsBetter ? score >= best : score <= best)) {
         best = score;
         bestEpoch = epoch;
-        bestWeights = model.variables.map((v) => v.dataSync().slice() as Float32Array);
+        bestWeights = optimizer.weights();
       } else if (epoch - bestEpoch >= settings.patience) break;
     }
-    if (bestWeights !== undefined) {
-      const weights = bestWeights;
-      tf.tidy(() => {
-        model.variables.forEach((v, i) => {
-          v.assign(tf.tensor(weights[i] as Float32Array, v.shape));
-        });
-      });
-    }
+    if (bestWeights !== undefined) optimizer.restore(bestWeights);
     phase = 'test';
     const test = predict(data.test);
     const bins = reliability(test);
@@ -231,10 +221,8 @@ export function runTrial(
     return fail(error);
   } finally {
     stateful?.dispose();
-    optimizer.dispose();
     model.dispose();
     xTrain.dispose();
-    xValidation.dispose();
     yTrain.dispose();
   }
 }

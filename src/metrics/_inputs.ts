@@ -31,10 +31,10 @@ export function readArray(fn: string, name: string, x: TensorInput): NumericArra
     if (x.dtype === 'string' || x.dtype === 'complex64') {
       fail(fn, `\`${name}\``, 'have a numeric dtype (float32, int32 or bool)', `${x.dtype} tensor`);
     }
-    return { values: Float64Array.from(x.dataSync() as ArrayLikeNumbers), shape: x.shape.slice() };
+    return { values: new Float64Array(x.dataSync() as ArrayLikeNumbers), shape: x.shape.slice() };
   }
   if (typeof x === 'number' || typeof x === 'boolean') return { values: Float64Array.of(Number(x)), shape: [] };
-  if (isNumberView(x)) return { values: Float64Array.from(x), shape: [x.length] };
+  if (isNumberView(x)) return { values: new Float64Array(x), shape: [x.length] };
   if (!Array.isArray(x)) return fail(fn, `\`${name}\``, 'be a Tensor, number or numeric array', formatValue(x));
 
   const shape: number[] = [];
@@ -47,22 +47,27 @@ export function readArray(fn: string, name: string, x: TensorInput): NumericArra
   const size = shape.reduce((a, b) => a * b, 1);
   const values = new Float64Array(size);
   let k = 0;
-  const walk = (node: unknown, depth: number, at: number[]): void => {
+  // The index of the node being read; copied only into an error message.
+  const at: number[] = [];
+  const walk = (node: unknown, depth: number): void => {
     if (depth === shape.length) {
       if (typeof node === 'number' || typeof node === 'boolean') {
         values[k++] = Number(node);
         return;
       }
-      fail(fn, `every value of \`${name}\``, 'be a number', `${formatValue(node)} at index ${formatShape(at)}`);
+      fail(fn, `every value of \`${name}\``, 'be a number', `${formatValue(node)} at index ${formatShape(at.slice(0, depth))}`);
     }
     const expected = shape[depth] as number;
     if (!isListLike(node) || node.length !== expected) {
       const got = isListLike(node) ? `length ${node.length}` : formatValue(node);
-      fail(fn, `\`${name}\``, `be a rectangular array of shape ${formatShape(shape)}`, `${got} at index ${formatShape(at)}`);
+      fail(fn, `\`${name}\``, `be a rectangular array of shape ${formatShape(shape)}`, `${got} at index ${formatShape(at.slice(0, depth))}`);
     }
-    for (let i = 0; i < expected; i++) walk(node[i], depth + 1, [...at, i]);
+    for (let i = 0; i < expected; i++) {
+      at[depth] = i;
+      walk(node[i], depth + 1);
+    }
   };
-  walk(x, 0, []);
+  walk(x, 0);
   return { values, shape };
 }
 
@@ -229,7 +234,7 @@ export function readHardPredictions(fn: string, yTrue: TensorInput, yPred: Tenso
     if (threshold !== undefined) fail(fn, '`threshold`', 'be used with scores of shape [N] or [N,1]', `\`yPred\` of shape ${formatShape(p.shape)}`);
     columns = p.shape[1] as number;
     checkNoNaN(fn, 'yPred', p.values);
-    predicted = Float64Array.from(argmaxRows(p.values, n, columns));
+    predicted = new Float64Array(argmaxRows(p.values, n, columns));
   }
   if (columns !== undefined) checkClassLabels(fn, 'yTrue', t.values, columns);
   return { yTrue: t.values, yPred: predicted, columns };

@@ -23,7 +23,8 @@ import type { Average } from './confusion.js';
 
 /** Indices 0..n−1 sorted by score, ascending (stable). */
 function sortedIndices(scores: Float64Array, descending: boolean): Uint32Array {
-  const order = Uint32Array.from({ length: scores.length }, (_, i) => i);
+  const order = new Uint32Array(scores.length);
+  for (let i = 0; i < order.length; i++) order[i] = i;
   const sign = descending ? -1 : 1;
   return order.sort((a, b) => {
     const sa = scores[a] as number;
