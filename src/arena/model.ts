@@ -134,7 +134,8 @@ export function createModel(spec: ModelSpec, shape: ModelShape, seed: number): M
         tf.dispose([input, out]);
         return values;
       }
-      let h: ArrayLike<number> = x;
+      // One element type through every layer keeps the inner loops monomorphic.
+      let h: Float64Array = new Float64Array(x);
       let k = shape.numFeatures;
       for (const { weight, bias } of dense) {
         h = denseOnHost(h, n, k, weight, bias, true);
@@ -154,17 +155,13 @@ export function createModel(spec: ModelSpec, shape: ModelShape, seed: number): M
  * in float64: the weight is transposed so that each output is a dot product of two contiguous rows,
  * and four input rows share each weight row read.
  */
-function denseOnHost(x: ArrayLike<number>, rows: number, k: number, weight: tf.Variable, bias: tf.Variable, relu: boolean): Float64Array {
+function denseOnHost(x: Float64Array, rows: number, k: number, weight: tf.Variable, bias: tf.Variable, relu: boolean): Float64Array {
   const units = weight.shape[1] as number;
   const w = weight.dataSync();
-  const b = bias.dataSync();
+  const b = new Float64Array(bias.dataSync());
   const wt = new Float64Array(units * k);
   for (let p = 0; p < k; p++) for (let j = 0; j < units; j++) wt[j * k + p] = w[p * units + j] as number;
   const out = new Float64Array(rows * units);
-  const finish = (i: number, j: number, sum: number) => {
-    const v = sum + (b[j] as number);
-    out[i * units + j] = relu && v < 0 ? 0 : v;
-  };
   let i = 0;
   for (; i + 3 < rows; i += 4) {
     const r0 = i * k;
@@ -173,10 +170,11 @@ function denseOnHost(x: ArrayLike<number>, rows: number, k: number, weight: tf.V
     const r3 = r2 + k;
     for (let j = 0; j < units; j++) {
       const wj = j * k;
-      let s0 = 0;
-      let s1 = 0;
-      let s2 = 0;
-      let s3 = 0;
+      const bj = b[j] as number;
+      let s0 = bj;
+      let s1 = bj;
+      let s2 = bj;
+      let s3 = bj;
       for (let p = 0; p < k; p++) {
         const wp = wt[wj + p] as number;
         s0 += (x[r0 + p] as number) * wp;
@@ -184,18 +182,19 @@ function denseOnHost(x: ArrayLike<number>, rows: number, k: number, weight: tf.V
         s2 += (x[r2 + p] as number) * wp;
         s3 += (x[r3 + p] as number) * wp;
       }
-      finish(i, j, s0);
-      finish(i + 1, j, s1);
-      finish(i + 2, j, s2);
-      finish(i + 3, j, s3);
+      out[i * units + j] = s0;
+      out[(i + 1) * units + j] = s1;
+      out[(i + 2) * units + j] = s2;
+      out[(i + 3) * units + j] = s3;
     }
   }
   for (; i < rows; i++) {
     for (let j = 0; j < units; j++) {
-      let s = 0;
-      for (let p = 0; p < k; p++) s += (x[i * k + p] as number) * (wt[j * k + p] as number);
-      finish(i, j, s);
+      let sum = b[j] as number;
+      for (let p = 0; p < k; p++) sum += (x[i * k + p] as number) * (wt[j * k + p] as number);
+      out[i * units + j] = sum;
     }
   }
+  if (relu) for (let j = 0; j < out.length; j++) if ((out[j] as number) < 0) out[j] = 0;
   return out;
 }
