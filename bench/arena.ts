@@ -1,19 +1,22 @@
 // The arena demo's throughput and the arena's own cost, on the built CLI and package (dist/):
 // 1. trials per minute of `losskit arena --demo` with 1 and 2 worker threads, the whole process
-//    (start-up, validation, report) timed, each configuration repeated; the ratio is the speed-up;
+//    (start-up, validation, report) timed, each configuration repeated; the ratio is the speed-up.
+//    For scale, the same trials as two separate 1-worker processes started together, each with half
+//    of the losses: they share nothing, so their speed-up is what this machine gives two copies of
+//    this work, whatever the arena does;
 // 2. the arena's overhead per epoch beyond the training step: every demo trial run in this thread
 //    as a worker runs it (validation forward pass and metric panel, best-weights snapshot, early
 //    stopping, test panel) and committed to SQLite as the CLI does, against the time of its training
 //    steps alone; the validation forward pass, which early stopping needs, is also timed on its own.
 // Usage: npm run bench:arena [-- --repeats 3 --seeds 5]
-import { execFileSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { setUpBackend } from '../dist/arena/backend.js';
 import { ARENA_DEFAULTS } from '../dist/arena/defaults.js';
-import { DEMO } from '../dist/arena/demo.js';
+import { DEMO, defaultLosses } from '../dist/arena/demo.js';
 import { TrialExecutor } from '../dist/arena/jobs.js';
 import { createModel } from '../dist/arena/model.js';
 import { validateRun } from '../dist/arena/run.js';
@@ -26,16 +29,27 @@ const { values: args } = parseArgs({ options: { repeats: { type: 'string', defau
 const repeats = Number(args.repeats);
 const seeds = Number(args.seeds);
 
-function trialsPerMinute(workers: number): { perMinute: number; trials: number } {
-  const out = mkdtempSync(join(tmpdir(), 'losskit-bench-'));
+/** Runs `losskit arena` with these arguments and returns the number of trials in its results. */
+function arena(extra: readonly string[], out: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const child = spawn('node', ['dist/cli/main.js', 'arena', ...extra, '--seeds', String(seeds), '--quiet', '--out', out], { stdio: 'ignore' });
+    child.on('error', reject);
+    child.on('exit', (code) => {
+      if (code !== 0) reject(new Error(`losskit arena ${extra.join(' ')} exited with ${code}`));
+      else resolve((JSON.parse(readFileSync(join(out, 'results.json'), 'utf8')) as { trials: unknown[] }).trials.length);
+    });
+  });
+}
+
+/** Trials per minute of the demo's trials split into `commands` started together. */
+async function trialsPerMinute(commands: readonly (readonly string[])[]): Promise<number> {
+  const dirs = commands.map(() => mkdtempSync(join(tmpdir(), 'losskit-bench-')));
   try {
     const t0 = performance.now();
-    execFileSync('node', ['dist/cli/main.js', 'arena', '--demo', '--seeds', String(seeds), '--quiet', '--workers', String(workers), '--out', out], { stdio: 'ignore' });
-    const minutes = (performance.now() - t0) / 60_000;
-    const results = JSON.parse(readFileSync(join(out, 'results.json'), 'utf8')) as { trials: unknown[] };
-    return { perMinute: results.trials.length / minutes, trials: results.trials.length };
+    const trials = await Promise.all(commands.map((c, i) => arena(c, dirs[i] as string)));
+    return trials.reduce((a, b) => a + b, 0) / ((performance.now() - t0) / 60_000);
   } finally {
-    rmSync(out, { recursive: true, force: true });
+    for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
   }
 }
 
@@ -110,18 +124,30 @@ async function overhead(): Promise<Overhead> {
   return o;
 }
 
-const rates: Record<number, number[]> = { 1: [], 2: [] };
+const losses = defaultLosses('binary').split(',');
+const half = Math.ceil(losses.length / 2);
+const demoData = ['--data', DEMO.data, '--imbalance', String(DEMO.imbalance)];
+const configurations = {
+  '1 worker': [['--demo', '--workers', '1']],
+  '2 workers': [['--demo', '--workers', '2']],
+  '2 processes of 1 worker, half the losses each': [losses.slice(0, half), losses.slice(half)].map((part) => [...demoData, '--losses', part.join(','), '--workers', '1']),
+};
+const rates = new Map<string, number[]>();
 for (let r = 0; r < repeats; r++) {
-  for (const workers of [1, 2]) {
-    const m = trialsPerMinute(workers);
-    rates[workers]?.push(m.perMinute);
-    console.error(`workers ${workers}: ${m.trials} trials, ${m.perMinute.toFixed(1)} trials/min`);
+  for (const [name, commands] of Object.entries(configurations)) {
+    const rate = await trialsPerMinute(commands);
+    rates.set(name, [...(rates.get(name) ?? []), rate]);
+    console.error(`${name}: ${rate.toFixed(1)} trials/min`);
   }
 }
-const one = median(rates[1] ?? []);
-const two = median(rates[2] ?? []);
+const one = median(rates.get('1 worker') ?? []);
 console.log(`\narena demo, ${seeds} seeds (whole process, including start-up), median of ${repeats} runs each\n`);
-console.log(formatTable(['workers', 'trials/min', 'speed-up'], [['1', one.toFixed(1), '1.00'], ['2', two.toFixed(1), (two / one).toFixed(2)]]));
+console.log(
+  formatTable(
+    ['configuration', 'trials/min', 'speed-up'],
+    [...rates].map(([name, r]) => [name, median(r).toFixed(1), (median(r) / one).toFixed(2)]),
+  ),
+);
 
 const o = await overhead();
 const perEpoch = (seconds: number) => ((1000 * seconds) / o.epochs).toFixed(2);

@@ -21,8 +21,8 @@ type WorkerMessage =
   | { type: 'error'; message: string };
 
 /**
- * Trials in parallel worker threads, one trial per thread at a time. Each thread loads the compiled
- * `worker.js` beside this file, with its own tfjs.
+ * Trials in parallel worker threads, one trial per thread at a time. Each thread loads the bundled
+ * `worker.cjs` beside this file, with its own tfjs.
  */
 export class WorkerPool implements TrialRunner {
   private readonly workers = new Set<Worker>();
@@ -34,9 +34,9 @@ export class WorkerPool implements TrialRunner {
   ) {}
 
   run(jobs: readonly TrialJob[], events: RunnerEvents): Promise<void> {
-    const script = new URL('./worker.js', import.meta.url);
+    const script = new URL('./worker.cjs', import.meta.url);
     if (import.meta.url.endsWith('.ts')) {
-      return Promise.reject(new Error('worker threads load the compiled dist/arena/worker.js; run from dist, or run trials in-process (workers: 0)'));
+      return Promise.reject(new Error('worker threads load the bundled dist/arena/worker.cjs; run from dist, or run trials in-process (workers: 0)'));
     }
     const queue = [...jobs];
     let pending = jobs.length;

@@ -1,5 +1,5 @@
 /**
- * Entry of an arena worker thread (loaded from the compiled `dist/arena/worker.js`): its own tfjs,
+ * Entry of an arena worker thread (loaded from the bundled `dist/arena/worker.cjs`): its own tfjs,
  * CPU backend and gradients; it runs the trials the main thread sends, one at a time, and reports
  * each epoch and each finished trial. Messages:
  *
@@ -15,19 +15,21 @@ import { checkLossesForTask } from './loss-config.js';
 const port = parentPort;
 if (port === null) throw new Error('arena worker: must run in a worker thread');
 const plan = workerData as RunPlan;
-await setUpBackend();
-const losses = checkLossesForTask(
-  plan.losses.map((config) => ({ config, spec: getLoss(config.id) })),
-  plan.data.task,
-);
-const executor = new TrialExecutor(plan, losses);
-port.on('message', (message: { type: 'run'; job: TrialJob }) => {
-  const { job } = message;
-  try {
-    const result = executor.run(job, (record) => port.postMessage({ type: 'epoch', job, record }));
-    port.postMessage({ type: 'done', job, result });
-  } catch (error) {
-    port.postMessage({ type: 'error', message: error instanceof Error ? (error.stack ?? error.message) : String(error) });
-  }
+// No top-level await: the worker is bundled as CommonJS (see scripts/build.mjs).
+void setUpBackend().then(() => {
+  const losses = checkLossesForTask(
+    plan.losses.map((config) => ({ config, spec: getLoss(config.id) })),
+    plan.data.task,
+  );
+  const executor = new TrialExecutor(plan, losses);
+  port.on('message', (message: { type: 'run'; job: TrialJob }) => {
+    const { job } = message;
+    try {
+      const result = executor.run(job, (record) => port.postMessage({ type: 'epoch', job, record }));
+      port.postMessage({ type: 'done', job, result });
+    } catch (error) {
+      port.postMessage({ type: 'error', message: error instanceof Error ? (error.stack ?? error.message) : String(error) });
+    }
+  });
+  port.postMessage({ type: 'ready' });
 });
-port.postMessage({ type: 'ready' });
