@@ -36,12 +36,26 @@ export function modelShape(loss: ArenaLoss, data: PreparedData): ModelShape {
   return { numFeatures: data.numFeatures, units: outputUnits(loss, data), headWidth, ...(data.imageShape ? { imageShape: data.imageShape } : {}) };
 }
 
-/** The loss's `yTrue` for a batch: class indices, {0, 1} of the scores' shape, one-hot rows, or values. */
-function targetsFor(loss: ArenaLoss, data: PreparedData, y: tf.Tensor1D, units: number): tf.Tensor {
-  if (data.task === 'regression') return y;
-  if (units === 1) return y;
-  if (loss.spec.target === 'classIndex') return tf.cast(y, 'int32');
-  return tf.cast(tf.oneHot(tf.cast(y, 'int32'), units), 'float32');
+/**
+ * A training batch, assembled on the host (no gather kernels): the rows' features `[B, numFeatures]`
+ * and the loss's `yTrue`: class indices, {0, 1} of the scores' shape, one-hot rows, or values.
+ */
+function batchFor(loss: ArenaLoss, data: PreparedData, rows: readonly number[], units: number): { x: tf.Tensor2D; y: tf.Tensor } {
+  const d = data.numFeatures;
+  const x = new Float32Array(rows.length * d);
+  const y = new Float32Array(rows.length);
+  rows.forEach((row, i) => {
+    x.set(data.train.x.subarray(row * d, (row + 1) * d), i * d);
+    y[i] = data.train.y[row] as number;
+  });
+  const features = tf.tensor2d(x, [rows.length, d]);
+  if (data.task === 'regression' || units === 1) return { x: features, y: tf.tensor1d(y) };
+  if (loss.spec.target === 'classIndex') return { x: features, y: tf.tensor1d(Int32Array.from(y), 'int32') };
+  const oneHot = new Float32Array(rows.length * units);
+  y.forEach((label, i) => {
+    oneHot[i * units + label] = 1;
+  });
+  return { x: features, y: tf.tensor2d(oneHot, [rows.length, units]) };
 }
 
 /** What the loss receives from the model's raw outputs: probabilities for a 'probability' loss, else as is. */
@@ -114,8 +128,6 @@ export function runTrial(
   const higherIsBetter = METRIC_INFO[settings.primaryMetric]?.higherIsBetter ?? true;
   const surrogate = loss.spec.properties.includes('gradientSurrogate');
   const n = data.train.n;
-  const xTrain = tf.tensor2d(data.train.x, [n, data.numFeatures]);
-  const yTrain = tf.tensor1d(data.train.y);
   let stateful: StatefulLoss | undefined;
   const curve: EpochRecord[] = [];
   let best = Number.NaN;
@@ -166,8 +178,7 @@ export function runTrial(
         const rows = order.slice(b, b + settings.batchSize);
         const value = tf.tidy(() => {
           const ids = tf.tensor1d(rows, 'int32');
-          const xb = tf.gather(xTrain, ids) as tf.Tensor2D;
-          const yb = targetsFor(loss, data, tf.gather(yTrain, ids) as tf.Tensor1D, units);
+          const { x: xb, y: yb } = batchFor(loss, data, rows, units);
           const extra: Record<string, unknown> = stepSeeds === undefined ? {} : { seed: Math.floor(stepSeeds() * 2 ** 32) };
           let xAdv: tf.Tensor2D | undefined;
           if (loss.adversarialOption !== undefined) {
@@ -222,7 +233,5 @@ export function runTrial(
   } finally {
     stateful?.dispose();
     model.dispose();
-    xTrain.dispose();
-    yTrain.dispose();
   }
 }
