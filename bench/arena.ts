@@ -76,6 +76,7 @@ async function overhead(): Promise<Overhead> {
     maxEpochs: ARENA_DEFAULTS.maxEpochs,
     patience: ARENA_DEFAULTS.patience,
     batchSize: ARENA_DEFAULTS.batchSize,
+    optimizer: ARENA_DEFAULTS.optimizer,
     learningRate: ARENA_DEFAULTS.learningRate,
     model: { kind: 'mlp', hidden: [...ARENA_DEFAULTS.hidden] },
     splits: ARENA_DEFAULTS.splits,

@@ -153,6 +153,7 @@ function build(spec: FixtureSpec): ArenaResults {
       maxEpochs: spec.epochs,
       patience: 3,
       batchSize: 32,
+      optimizer: 'adam',
       learningRate: 0.01,
       model: 'mlp(32,16)',
       baseline,

@@ -34,6 +34,8 @@ export interface ArenaConfig {
   maxEpochs: number;
   patience: number;
   batchSize: number;
+  /** e.g. `adam` or `sgd(momentum=0.9)`. */
+  optimizer: string;
   learningRate: number;
   /** e.g. `mlp(32,16)` or `cnn`. */
   model: string;

@@ -21,6 +21,7 @@ function options(extra: Partial<ArenaOptions> = {}): ArenaOptions {
     maxEpochs: 2,
     patience: 5,
     batchSize: 32,
+    optimizer: { kind: 'adam' },
     learningRate: 0.01,
     model: { kind: 'mlp', hidden: [8] },
     splits: [0.6, 0.2, 0.2],
@@ -35,6 +36,18 @@ function options(extra: Partial<ArenaOptions> = {}): ArenaOptions {
 }
 
 describe('runArena (trials in this thread)', () => {
+  it('trains with SGD and momentum when asked and records it; trials of another optimiser are not reused', async () => {
+    const out = join(dir, 'sgd');
+    const adam = await runArena(options({ out, seeds: [0] }));
+    const sgd = await runArena(options({ out, seeds: [0], optimizer: { kind: 'sgd', momentum: 0.9 }, resume: true }), () => {});
+    expect(sgd.computed).toBe(2);
+    expect(adam.results.config.optimizer).toBe('adam');
+    expect(sgd.results.config.optimizer).toBe('sgd(momentum=0.9)');
+    expect(sgd.results.trials.map((t) => t.status)).toEqual(['done', 'done']);
+    expect(sgd.results.trials[0]?.curve[0]?.trainLoss).not.toBe(adam.results.trials[0]?.curve[0]?.trainLoss);
+    expect(readFileSync(join(out, 'report.html'), 'utf8')).toContain('sgd(momentum=0.9) with learning rate 0.01');
+  });
+
   it('runs every trial, writes the report and results.json, and resumes without recomputing', async () => {
     const first = await runArena(options());
     expect(first.computed).toBe(4);

@@ -7,6 +7,7 @@ import { ArenaInputError, inputError } from './errors.js';
 import type { RunPlan, TrialJob } from './jobs.js';
 import { type ArenaLoss, checkLossesForTask, parseLosses } from './loss-config.js';
 import { describeModel, type ModelSpec } from './model.js';
+import { describeOptimizer, type OptimizerSpec } from './optimizers.js';
 import { defaultPrimaryMetric, metricInfo, metricNames } from './panel.js';
 import { barProgress, lineProgress, type ProgressReporter, silentProgress } from './progress.js';
 import { writeReport } from './report/index.js';
@@ -34,6 +35,7 @@ export interface ArenaOptions {
   maxEpochs: number;
   patience: number;
   batchSize: number;
+  optimizer: OptimizerSpec;
   learningRate: number;
   model: ModelSpec;
   /** Early-stopping and ranking metric; default per task (see `defaultPrimaryMetric`). */
@@ -136,6 +138,7 @@ export function validateRun(options: ArenaOptions): ValidatedRun {
     maxEpochs: options.maxEpochs,
     patience: options.patience,
     batchSize: options.batchSize,
+    optimizer: options.optimizer,
     learningRate: options.learningRate,
     primaryMetric,
     advEps: options.advEps,
@@ -271,6 +274,7 @@ export async function runArena(options: ArenaOptions, log: (line: string) => voi
       maxEpochs: options.maxEpochs,
       patience: options.patience,
       batchSize: options.batchSize,
+      optimizer: describeOptimizer(options.optimizer),
       learningRate: options.learningRate,
       model: describeModel(options.model),
       baseline,

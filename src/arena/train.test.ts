@@ -49,6 +49,7 @@ const settings: TrainSettings = {
   maxEpochs: 4,
   patience: 10,
   batchSize: 16,
+  optimizer: { kind: 'adam' },
   learningRate: 0.01,
   primaryMetric: 'averagePrecision',
   advEps: 0.05,

@@ -1,8 +1,8 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { asAnyOptions, type StatefulLoss } from '../losses/_shared/spec.js';
-import { HostAdam } from './adam.js';
 import type { ArenaLoss } from './loss-config.js';
 import { createModel, type ModelShape, type ModelSpec } from './model.js';
+import { createOptimizer, type OptimizerSpec } from './optimizers.js';
 import { evaluatePanel, METRIC_INFO, type PanelInput, reliability } from './panel.js';
 import { shuffleInPlace, stream } from './random.js';
 import type { EpochRecord, TrialResult } from './results.js';
@@ -15,6 +15,7 @@ export interface TrainSettings {
   /** Epochs without improvement of the validation primary metric before stopping. */
   patience: number;
   batchSize: number;
+  optimizer: OptimizerSpec;
   learningRate: number;
   /** Metric of the validation split that early stopping watches. */
   primaryMetric: string;
@@ -91,7 +92,7 @@ function originalTargets(data: PreparedData, part: SplitPart): Float64Array {
 }
 
 /**
- * Trains one model with one loss on one seed and evaluates it: Adam on shuffled mini-batches, the
+ * Trains one model with one loss on one seed and evaluates it: the optimiser (Adam or SGD) on shuffled mini-batches, the
  * validation panel after every epoch, early stopping on the primary metric with `patience` (a tie
  * with the best value counts as an improvement), and the test panel of the best epoch's weights.
  *
@@ -124,7 +125,7 @@ export function runTrial(
   const shape = modelShape(loss, data);
   const units = shape.units;
   const model = createModel(settings.model, shape, seed);
-  const optimizer = new HostAdam(model.variables, settings.learningRate);
+  const optimizer = createOptimizer(settings.optimizer, model.variables, settings.learningRate);
   const higherIsBetter = METRIC_INFO[settings.primaryMetric]?.higherIsBetter ?? true;
   const surrogate = loss.spec.properties.includes('gradientSurrogate');
   const n = data.train.n;

@@ -151,6 +151,9 @@ describe('losskit arena (built CLI)', () => {
       { args: ['--data', good, '--out', join(blocker, 'report')], message: `output folder "${join(blocker, 'report')}" is not writable (ENOTDIR)` },
       { args: ['--data', good, '--epochs', '0'], message: "error: option '--epochs <n>' argument '0' is invalid. expected an integer >= 1" },
       { args: ['--data', good, '--bogus'], message: "error: unknown option '--bogus'" },
+      { args: ['--data', good, '--optimizer', 'rmsprop'], message: "error: option '--optimizer <name>' argument 'rmsprop' is invalid. Allowed choices are adam, sgd." },
+      { args: ['--data', good, '--optimizer', 'sgd', '--momentum', '1'], message: "error: option '--momentum <m>' argument '1' is invalid. expected a number in [0, 1)" },
+      { args: ['--data', good, '--momentum', '0.9'], message: 'arena: --momentum applies to --optimizer sgd' },
     ];
     const outcomes = await Promise.all(
       cases.map(({ args }, i) => cli(['arena', '--losses', 'softmaxCrossEntropy', '--quiet', '--out', join(dir, `out-${i}`), ...args])),

@@ -76,6 +76,8 @@ interface ArenaFlags {
   epochs: number;
   patience: number;
   batchSize: number;
+  optimizer: 'adam' | 'sgd';
+  momentum?: number;
   lr: number;
   hidden: number[];
   model: 'mlp' | 'cnn';
@@ -139,7 +141,9 @@ export function buildProgram(io: CliIo, setExitCode: (code: number) => void): Co
     .option('--epochs <n>', 'maximum epochs per trial', integer(1), ARENA_DEFAULTS.maxEpochs)
     .option('--patience <n>', 'early stopping: epochs without improvement of the validation metric', integer(1), ARENA_DEFAULTS.patience)
     .option('--batch-size <n>', 'mini-batch size', integer(1), ARENA_DEFAULTS.batchSize)
-    .option('--lr <rate>', 'Adam learning rate', number((n) => n > 0, 'a number > 0'), ARENA_DEFAULTS.learningRate)
+    .addOption(new Option('--optimizer <name>', 'adam, or sgd (with --momentum)').choices(['adam', 'sgd']).default(ARENA_DEFAULTS.optimizer.kind))
+    .option('--momentum <m>', 'sgd: heavy-ball momentum (default: 0, plain SGD)', number((n) => n >= 0 && n < 1, 'a number in [0, 1)'))
+    .option('--lr <rate>', 'learning rate (sgd usually needs a larger one than adam)', number((n) => n > 0, 'a number > 0'), ARENA_DEFAULTS.learningRate)
     .option('--hidden <widths>', 'hidden layer widths (0 for none: a linear model)', widths, [...ARENA_DEFAULTS.hidden])
     .addOption(new Option('--model <kind>', 'mlp, or cnn for image data (digits)').choices(['mlp', 'cnn']).default('mlp'))
     .option('--metric <name>', 'validation metric for early stopping and ranking (default: averagePrecision, balancedAccuracy or rootMeanSquaredError by task)')
@@ -162,12 +166,14 @@ export function buildProgram(io: CliIo, setExitCode: (code: number) => void): Co
         if (!given('seeds')) flags.seeds = Array.from({ length: DEMO.seeds }, (_, i) => i);
       }
       if (flags.data === undefined) throw new ArenaInputError('arena: --data is required (a CSV file or a built-in set), or use --demo');
+      if (flags.momentum !== undefined && flags.optimizer !== 'sgd') throw new ArenaInputError('arena: --momentum applies to --optimizer sgd');
       const options: ArenaOptions = {
         data: flags.data,
         seeds: flags.seeds,
         maxEpochs: flags.epochs,
         patience: flags.patience,
         batchSize: flags.batchSize,
+        optimizer: flags.optimizer === 'sgd' ? { kind: 'sgd', momentum: flags.momentum ?? 0 } : { kind: 'adam' },
         learningRate: flags.lr,
         model: { kind: flags.model, hidden: flags.hidden },
         splits: flags.split,

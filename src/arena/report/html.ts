@@ -97,7 +97,7 @@ function header(r: ArenaResults): string {
   if (d.labelNoise !== undefined) items.push(['Label noise', h(shortNumber(d.labelNoise))]);
   items.push(
     ['Model', `<code>${h(c.model)}</code>`],
-    ['Training', `up to ${h(c.maxEpochs)} epochs, patience ${h(c.patience)}, batch ${h(c.batchSize)}, learning rate ${h(shortNumber(c.learningRate))}`],
+    ['Training', `up to ${h(c.maxEpochs)} epochs, patience ${h(c.patience)}, batch ${h(c.batchSize)}, ${h(c.optimizer)} with learning rate ${h(shortNumber(c.learningRate))}`],
     [`Seeds (${c.seeds.length})`, h(c.seeds.join(', '))],
     ['Baseline', `<code>${h(c.baseline)}</code>`],
     ['Primary metric', h(r.metricInfo[c.primaryMetric]?.label ?? c.primaryMetric)],
