@@ -3,7 +3,7 @@ import { fail, formatShape, formatValue } from '../losses/_shared/errors.js';
 import { readArray } from '../metrics/_inputs.js';
 
 /**
- * Reading of 2D images for the topology functions, and the two value transforms every one of
+ * Reading of 2D and 3D images for the topology functions, and the two value transforms every one of
  * them applies: the filtration direction (superlevel sets are sublevel sets of the negated image)
  * and the `relative` border.
  */
@@ -27,8 +27,14 @@ function isShaped(x: unknown): x is { data: ArrayLike<number>; shape: readonly n
   return typeof x === 'object' && x !== null && !Array.isArray(x) && !(x instanceof tf.Tensor) && 'data' in x && 'shape' in x;
 }
 
-/** Reads a 2D image; throws on another rank, an empty image or a NaN value. */
-export function readImage2d(fn: string, name: string, image: ImageInput): Image2d {
+/**
+ * Reads an image with the named axes (`['H', 'W']` or `['D', 'H', 'W']`) into float64 values and its
+ * shape; throws on another rank, a shape that does not match the data, an empty image or a NaN value,
+ * naming the offending pixel (2D) or voxel (3D).
+ */
+function readImage(fn: string, name: string, image: ImageInput | VolumeInput, axes: readonly string[]): { values: Float64Array; shape: number[] } {
+  const rank = axes.length;
+  const element = rank === 2 ? 'pixel' : 'voxel';
   let values: Float64Array;
   let shape: number[];
   if (isShaped(image)) {
@@ -36,12 +42,11 @@ export function readImage2d(fn: string, name: string, image: ImageInput): Image2
     shape = Array.isArray(image.shape) ? image.shape.slice() : [];
     const isList = Array.isArray(data) || (ArrayBuffer.isView(data) && !(data instanceof DataView));
     if (!isList) fail(fn, `\`${name}.data\``, 'be an array or typed array of numbers', formatValue(data));
-    if (shape.length !== 2 || !shape.every((d) => Number.isInteger(d) && d >= 0)) {
-      fail(fn, `\`${name}.shape\``, 'be [H, W]', formatValue(image.shape));
+    if (shape.length !== rank || !shape.every((d) => Number.isInteger(d) && d >= 0)) {
+      fail(fn, `\`${name}.shape\``, `be [${axes.join(', ')}]`, formatValue(image.shape));
     }
-    if (data.length !== (shape[0] as number) * (shape[1] as number)) {
-      fail(fn, `\`${name}.data\``, `hold H·W = ${(shape[0] as number) * (shape[1] as number)} values for shape ${formatShape(shape)}`, `${data.length} values`);
-    }
+    const size = shape.reduce((a, b) => a * b, 1);
+    if (data.length !== size) fail(fn, `\`${name}.data\``, `hold ${axes.join('·')} = ${size} values for shape ${formatShape(shape)}`, `${data.length} values`);
     if (Array.isArray(data)) {
       const bad = (data as unknown[]).findIndex((v) => typeof v !== 'number');
       if (bad >= 0) fail(fn, `every value of \`${name}.data\``, 'be a number', `${formatValue((data as unknown[])[bad])} at index ${bad}`);
@@ -49,11 +54,24 @@ export function readImage2d(fn: string, name: string, image: ImageInput): Image2
     values = Float64Array.from(data as ArrayLike<number>);
   } else {
     ({ values, shape } = readArray(fn, name, image as tf.TensorLike));
-    if (shape.length !== 2) fail(fn, `\`${name}\``, 'be a 2D image [H, W]', `shape ${formatShape(shape)}`);
+    if (shape.length !== rank) fail(fn, `\`${name}\``, `be a ${rank}D image [${axes.join(', ')}]`, `shape ${formatShape(shape)}`);
   }
-  if ((shape[0] as number) === 0 || (shape[1] as number) === 0) fail(fn, `\`${name}\``, 'hold at least one pixel', `shape ${formatShape(shape)}`);
+  if (shape.includes(0)) fail(fn, `\`${name}\``, `hold at least one ${element}`, `shape ${formatShape(shape)}`);
   const nan = values.findIndex(Number.isNaN);
-  if (nan >= 0) fail(fn, `every value of \`${name}\``, 'be a number, not NaN', `NaN at pixel [${Math.floor(nan / (shape[1] as number))},${nan % (shape[1] as number)}]`);
+  if (nan >= 0) {
+    const index: number[] = [];
+    for (let axis = rank - 1, rest = nan; axis >= 0; axis--) {
+      index.unshift(rest % (shape[axis] as number));
+      rest = Math.floor(rest / (shape[axis] as number));
+    }
+    fail(fn, `every value of \`${name}\``, 'be a number, not NaN', `NaN at ${element} [${index.join(',')}]`);
+  }
+  return { values, shape };
+}
+
+/** Reads a 2D image; throws on another rank, an empty image or a NaN value. */
+export function readImage2d(fn: string, name: string, image: ImageInput): Image2d {
+  const { values, shape } = readImage(fn, name, image, ['H', 'W']);
   return { values, height: shape[0] as number, width: shape[1] as number };
 }
 
@@ -113,35 +131,8 @@ export interface Image3d {
 
 /** Reads a 3D image; throws on another rank, an empty image or a NaN value (the messages of {@link readImage2d}). */
 export function readImage3d(fn: string, name: string, image: VolumeInput): Image3d {
-  let values: Float64Array;
-  let shape: number[];
-  if (isShaped(image)) {
-    const { data } = image;
-    shape = Array.isArray(image.shape) ? image.shape.slice() : [];
-    const isList = Array.isArray(data) || (ArrayBuffer.isView(data) && !(data instanceof DataView));
-    if (!isList) fail(fn, `\`${name}.data\``, 'be an array or typed array of numbers', formatValue(data));
-    if (shape.length !== 3 || !shape.every((d) => Number.isInteger(d) && d >= 0)) {
-      fail(fn, `\`${name}.shape\``, 'be [D, H, W]', formatValue(image.shape));
-    }
-    const size = (shape[0] as number) * (shape[1] as number) * (shape[2] as number);
-    if (data.length !== size) fail(fn, `\`${name}.data\``, `hold D·H·W = ${size} values for shape ${formatShape(shape)}`, `${data.length} values`);
-    if (Array.isArray(data)) {
-      const bad = (data as unknown[]).findIndex((v) => typeof v !== 'number');
-      if (bad >= 0) fail(fn, `every value of \`${name}.data\``, 'be a number', `${formatValue((data as unknown[])[bad])} at index ${bad}`);
-    }
-    values = Float64Array.from(data as ArrayLike<number>);
-  } else {
-    ({ values, shape } = readArray(fn, name, image as tf.TensorLike));
-    if (shape.length !== 3) fail(fn, `\`${name}\``, 'be a 3D image [D, H, W]', `shape ${formatShape(shape)}`);
-  }
+  const { values, shape } = readImage(fn, name, image, ['D', 'H', 'W']);
   const [depth, height, width] = shape as [number, number, number];
-  if (depth === 0 || height === 0 || width === 0) fail(fn, `\`${name}\``, 'hold at least one voxel', `shape ${formatShape(shape)}`);
-  const nan = values.findIndex(Number.isNaN);
-  if (nan >= 0) {
-    const z = Math.floor(nan / (height * width));
-    const rest = nan - z * height * width;
-    fail(fn, `every value of \`${name}\``, 'be a number, not NaN', `NaN at voxel [${z},${Math.floor(rest / width)},${rest % width}]`);
-  }
   return { values, depth, height, width };
 }
 
